@@ -1,0 +1,9 @@
+//! kdeck: present "Container-Relevant Kernel Developments" and prove each claim live.
+//!
+//! Layout (see README "Architecture"): `deck` parses slides, `app` holds state and
+//! `update()`, `ui` draws it, `event` feeds one channel, `demo` runs demos in child
+//! processes or replays recordings, `probe` asks the kernel what it supports, `record`
+//! reads and writes asciicast files and reports.
+
+pub mod demo;
+pub mod probe;

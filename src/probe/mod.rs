@@ -1,0 +1,138 @@
+//! Kernel feature probes. A probe *calls* the feature (a syscall, a sysctl read, an
+//! unshare in a throwaway child) and maps the errno to an answer with its evidence.
+//! Probes never parse `uname` to guess. This module never imports ratatui or crossterm.
+
+pub mod audit;
+pub mod container;
+pub mod ima;
+pub mod kspp;
+pub mod landlock;
+pub mod lsm;
+pub mod namespaces;
+pub mod seccomp;
+pub mod timens;
+pub mod wireguard;
+
+use serde::Serialize;
+
+/// How far this kernel (and these privileges) support a demo's feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Support {
+    /// Everything the demo shows can run live.
+    Yes,
+    /// Some of it can run live; `Probe::evidence` says what cannot.
+    Partial,
+    /// Nothing of it can run live here.
+    No,
+}
+
+impl Support {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Support::Yes => "yes",
+            Support::Partial => "partial",
+            Support::No => "no",
+        }
+    }
+}
+
+/// A probe's answer: the verdict and the evidence it rests on, in plain words,
+/// e.g. "landlock_create_ruleset(VERSION) = 7" or "unshare(CLONE_NEWUSER): EPERM".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    pub feature: &'static str,
+    pub support: Support,
+    pub evidence: String,
+}
+
+impl Probe {
+    pub fn yes(feature: &'static str, evidence: impl Into<String>) -> Self {
+        Probe {
+            feature,
+            support: Support::Yes,
+            evidence: evidence.into(),
+        }
+    }
+    pub fn partial(feature: &'static str, evidence: impl Into<String>) -> Self {
+        Probe {
+            feature,
+            support: Support::Partial,
+            evidence: evidence.into(),
+        }
+    }
+    pub fn no(feature: &'static str, evidence: impl Into<String>) -> Self {
+        Probe {
+            feature,
+            support: Support::No,
+            evidence: evidence.into(),
+        }
+    }
+}
+
+/// Name of an errno value the way man pages write it ("EPERM"), for evidence strings.
+pub fn errno_name(errno: i32) -> String {
+    let name = match errno {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EIO => "EIO",
+        libc::E2BIG => "E2BIG",
+        libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EBUSY => "EBUSY",
+        libc::EEXIST => "EEXIST",
+        libc::ENODEV => "ENODEV",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::EINVAL => "EINVAL",
+        libc::ENOSPC => "ENOSPC",
+        libc::EROFS => "EROFS",
+        libc::ENOSYS => "ENOSYS",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
+        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
+        libc::EUSERS => "EUSERS",
+        libc::ENOPROTOOPT => "ENOPROTOOPT",
+        _ => return format!("errno {errno}"),
+    };
+    name.to_string()
+}
+
+/// The errno of the last failed libc call.
+pub fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Test-only override: `KDECK_PROBE_FORCE=<demo-id>=no[,<demo-id>=partial...]` makes
+/// the named demos' probes answer as given (evidence says it was forced). Used by tests
+/// to show the fallback path on a kernel that has every feature.
+pub fn forced(demo_id: &str) -> Option<Support> {
+    let spec = std::env::var("KDECK_PROBE_FORCE").ok()?;
+    spec.split(',').find_map(|item| {
+        let (id, val) = item.split_once('=')?;
+        if id.trim() != demo_id {
+            return None;
+        }
+        match val.trim() {
+            "no" => Some(Support::No),
+            "partial" => Some(Support::Partial),
+            "yes" => Some(Support::Yes),
+            _ => None,
+        }
+    })
+}
+
+/// Reads a small text file (sysctl, /proc entry) and trims it; the error is rendered
+/// as evidence ("/proc/sys/kernel/seccomp/actions_avail: ENOENT").
+pub fn read_trimmed(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| match e.raw_os_error() {
+            Some(n) => format!("{path}: {}", errno_name(n)),
+            None => format!("{path}: {e}"),
+        })
+}
