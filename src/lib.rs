@@ -5,5 +5,9 @@
 //! processes or replays recordings, `probe` asks the kernel what it supports, `record`
 //! reads and writes asciicast files and reports.
 
+pub mod app;
+pub mod deck;
 pub mod demo;
+pub mod highlight;
 pub mod probe;
+pub mod ui;

@@ -2,6 +2,7 @@
 //! recorded replay). This module never imports ratatui or crossterm; the UI talks to it
 //! with [`DemoCommand`] and hears back only [`DemoEvent`]s.
 
+pub mod events;
 pub mod out;
 
 pub mod audit;
@@ -16,6 +17,8 @@ pub mod timens;
 pub mod wireguard;
 
 use std::time::Duration;
+
+pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 
 use crate::probe::{self, Probe, Support};
 

@@ -1,0 +1,152 @@
+//! One slide file: `+++` TOML front matter `+++`, a Markdown body, and speaker notes
+//! after a line that is exactly `???`.
+
+use serde::Deserialize;
+
+use super::error::DeckError;
+use super::markdown::{self, Block};
+
+/// Front matter keys; anything else is an error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: String,
+    section: Option<String>,
+    demo: Option<String>,
+    minutes: Option<f64>,
+}
+
+/// A parsed slide.
+#[derive(Debug, Clone)]
+pub struct Slide {
+    /// The file it came from, as named to the user.
+    pub file: String,
+    pub title: String,
+    /// The talk section (defaults to the previous slide's, or the title for the first).
+    pub section: String,
+    pub demo: Option<String>,
+    pub minutes: Option<f64>,
+    pub body: Vec<Block>,
+    pub notes: String,
+    /// Lower-cased title, body and notes, for `/` search.
+    pub search_text: String,
+}
+
+const FENCE: &str = "+++";
+const NOTES: &str = "???";
+
+impl Slide {
+    /// Parses one slide file. `known_demos` are the valid `demo` ids.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        previous_section: Option<&str>,
+        known_demos: &[&str],
+    ) -> Result<Slide, Vec<DeckError>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let err = |line: usize, msg: String| vec![DeckError::new(file, line, msg)];
+        let mut lines = text.split_inclusive('\n');
+        let first = lines.next().unwrap_or("");
+        if first.trim_end() != FENCE {
+            let msg = if text.trim().is_empty() {
+                "empty slide file: it needs `+++` front matter with a title"
+            } else {
+                "missing front matter: the file must start with a line `+++`"
+            };
+            return Err(err(1, msg.into()));
+        }
+        let fm_start = first.len();
+        let mut offset = fm_start;
+        let mut close = None;
+        for (i, line) in lines.enumerate() {
+            if line.trim_end() == FENCE {
+                close = Some((offset, offset + line.len(), i + 2));
+                break;
+            }
+            offset += line.len();
+        }
+        let Some((fm_end, body_start, close_line)) = close else {
+            return Err(err(
+                1,
+                "front matter opened here is never closed with a `+++` line".into(),
+            ));
+        };
+        let fm_text = &text[fm_start..fm_end];
+        let fm: FrontMatter =
+            toml::from_str(fm_text).map_err(|e| vec![super::toml_error(file, fm_text, 2, &e)])?;
+        let mut errors = Vec::new();
+        if fm.title.trim().is_empty() {
+            errors.push(DeckError::new(
+                file,
+                key_line(fm_text, "title"),
+                "title is empty",
+            ));
+        }
+        if let Some(m) = fm.minutes
+            && !(m.is_finite() && m > 0.0)
+        {
+            errors.push(DeckError::new(
+                file,
+                key_line(fm_text, "minutes"),
+                format!("minutes must be a positive number, got {m}"),
+            ));
+        }
+        if let Some(d) = &fm.demo
+            && !known_demos.contains(&d.as_str())
+        {
+            errors.push(DeckError::new(
+                file,
+                key_line(fm_text, "demo"),
+                format!("unknown demo id {d:?} (known: {})", known_demos.join(", ")),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let rest = &text[body_start..];
+        let (body_src, notes) = split_notes(rest);
+        let body = markdown::parse(body_src);
+        let section = fm
+            .section
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| previous_section.map(str::to_string))
+            .unwrap_or_else(|| fm.title.clone());
+        let search_text =
+            format!("{}\n{}\n{}", fm.title, markdown::plain_text(&body), notes).to_lowercase();
+        let _ = close_line;
+        Ok(Slide {
+            file: file.to_string(),
+            title: fm.title,
+            section,
+            demo: fm.demo,
+            minutes: fm.minutes,
+            body,
+            notes: notes.trim().to_string(),
+            search_text,
+        })
+    }
+}
+
+/// 1-based line (counting the `+++` line as 1) of `key = ...` in the front matter.
+fn key_line(fm_text: &str, key: &str) -> usize {
+    fm_text
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 2)
+        .unwrap_or(1)
+}
+
+fn split_notes(rest: &str) -> (&str, &str) {
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == NOTES {
+            return (&rest[..offset], &rest[offset + line.len()..]);
+        }
+        offset += line.len();
+    }
+    (rest, "")
+}

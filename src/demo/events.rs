@@ -1,0 +1,115 @@
+//! The messages between the UI and the demo side: the UI sends [`DemoCommand`]s, the
+//! demo side answers only with [`DemoEvent`]s. Live runs and replays produce the same
+//! stream, so the UI never branches on the kernel.
+
+use serde::Serialize;
+
+/// What the UI asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoCommand {
+    /// Run demo `id` as run number `run` (chosen by the UI, echoed in every event).
+    Start { run: u64, id: String, mode: RunMode },
+    /// Stop run `run` (kill its process group, or stop replaying).
+    Stop { run: u64 },
+}
+
+/// Live where possible, or the recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunMode {
+    /// Probe, run live, fall back to the recording when the kernel can't.
+    Auto,
+    /// Live only: no fallback (used by `kdeck record --mode live`).
+    Live,
+    /// Replay the recording.
+    Recorded,
+}
+
+/// Where a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineKind {
+    Stdout,
+    Stderr,
+    /// A step boundary (its label is the text).
+    Step,
+    /// The probe's answer (its evidence is the text).
+    Probe,
+    /// A line replayed from the recording (fallback or partial).
+    Replayed,
+}
+
+/// One line of a demo's output, `t` seconds after the run started.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputLine {
+    pub t: f64,
+    pub kind: LineKind,
+    pub text: String,
+}
+
+/// Where and when a recording was made, from its header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RecordingInfo {
+    pub kernel: String,
+    pub arch: String,
+    pub date: String,
+    pub source: String,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Exit 0: the ✓ verdict.
+    Passed,
+    /// Exit 1: the ✗ verdict (or the recording's verdict was ✗).
+    Failed { verdict: String },
+    /// Another exit code or a signal.
+    Crashed { status: String },
+    /// Killed at the timeout.
+    TimedOut { seconds: f64 },
+    /// Stopped by the user.
+    Stopped,
+    /// The feature is missing and no recording could be played.
+    NoRecording { error: String },
+}
+
+/// What the demo side reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DemoEvent {
+    /// The run began (live child spawned, or replay begun).
+    Started {
+        run: u64,
+        id: String,
+        live: bool,
+    },
+    Output {
+        run: u64,
+        line: OutputLine,
+    },
+    /// The run, or one step of it (`step` is Some), is shown from the recording.
+    FellBack {
+        run: u64,
+        why: String,
+        step: Option<String>,
+        recording: Option<RecordingInfo>,
+    },
+    Exited {
+        run: u64,
+        outcome: Outcome,
+        seconds: f64,
+    },
+}
+
+impl DemoEvent {
+    /// The run this event belongs to.
+    pub fn run(&self) -> u64 {
+        match self {
+            DemoEvent::Started { run, .. }
+            | DemoEvent::Output { run, .. }
+            | DemoEvent::FellBack { run, .. }
+            | DemoEvent::Exited { run, .. } => *run,
+        }
+    }
+}

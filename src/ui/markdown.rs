@@ -1,0 +1,366 @@
+//! Slide bodies to terminal lines: headings, wrapped paragraphs, nested lists, quotes,
+//! tables and highlighted code, for a given width.
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme;
+use super::wrap::{truncate, wrap};
+use crate::deck::markdown::Align;
+use crate::deck::{Block, Inline};
+use crate::highlight;
+
+/// Renders blocks at `width` columns, a blank line between top-level blocks.
+pub fn render(blocks: &[Block], width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push(Line::default());
+        }
+        render_block(block, width, 0, &mut out);
+    }
+    out
+}
+
+fn pieces(inlines: &[Inline], base: Style) -> Vec<(Style, String)> {
+    inlines
+        .iter()
+        .map(|i| {
+            let style = base.patch(theme::inline(i.style));
+            let text = if i.style.url {
+                format!(" ({})", i.text)
+            } else {
+                i.text.clone()
+            };
+            (style, text)
+        })
+        .collect()
+}
+
+fn render_block(block: &Block, width: usize, depth: usize, out: &mut Vec<Line<'static>>) {
+    match block {
+        Block::Heading { level, inlines } => {
+            let style = match level {
+                1 => theme::H1,
+                2 => theme::H2,
+                _ => theme::H3,
+            };
+            out.extend(wrap(&pieces(inlines, style), width, &[], &[]));
+        }
+        Block::Paragraph(inlines) => {
+            out.extend(wrap(&pieces(inlines, Style::default()), width, &[], &[]))
+        }
+        Block::List { start, items } => render_list(*start, items, width, depth, out),
+        Block::Quote(inner) => {
+            let mut lines = Vec::new();
+            for (i, b) in inner.iter().enumerate() {
+                if i > 0 {
+                    lines.push(Line::default());
+                }
+                render_block(b, width.saturating_sub(2), depth, &mut lines);
+            }
+            for line in lines {
+                let mut spans = vec![Span::styled("│ ", theme::DIM)];
+                spans.extend(line.spans.into_iter().map(|s| {
+                    let style = theme::QUOTE.patch(s.style);
+                    Span::styled(s.content, style)
+                }));
+                out.push(Line::from(spans));
+            }
+        }
+        Block::Code { lang, code } => render_code(lang, code, width, out),
+        Block::Table {
+            aligns,
+            header,
+            rows,
+        } => render_table(aligns, header, rows, width, out),
+        Block::Rule => out.push(Line::styled("─".repeat(width), theme::DIM)),
+    }
+}
+
+fn render_list(
+    start: Option<u64>,
+    items: &[Vec<Block>],
+    width: usize,
+    depth: usize,
+    out: &mut Vec<Line<'static>>,
+) {
+    let number_width = start
+        .map(|s| format!("{}.", s + items.len() as u64).len())
+        .unwrap_or(0);
+    for (n, item) in items.iter().enumerate() {
+        let marker = match start {
+            Some(s) => format!("{:>w$} ", format!("{}.", s + n as u64), w = number_width),
+            None => format!("{} ", ["•", "◦", "▪"][depth % 3]),
+        };
+        let indent = " ".repeat(marker.width());
+        let first = vec![Span::styled(marker, Style::new().fg(theme::ACCENT))];
+        let rest = vec![Span::raw(indent.clone())];
+        let inner_width = width.saturating_sub(indent.len());
+        let mut first_line = true;
+        for block in item {
+            let mut lines = Vec::new();
+            match block {
+                Block::Paragraph(inlines) if first_line => {
+                    out.extend(wrap(
+                        &pieces(inlines, Style::default()),
+                        width,
+                        &first,
+                        &rest,
+                    ));
+                    first_line = false;
+                    continue;
+                }
+                Block::List { start, items } => {
+                    render_list(*start, items, inner_width, depth + 1, &mut lines)
+                }
+                other => render_block(other, inner_width, depth + 1, &mut lines),
+            }
+            for (i, line) in lines.into_iter().enumerate() {
+                let prefix = if first_line && i == 0 {
+                    first.clone()
+                } else {
+                    rest.clone()
+                };
+                let mut spans = prefix;
+                spans.extend(line.spans);
+                out.push(Line::from(spans));
+            }
+            first_line = false;
+        }
+        if first_line {
+            out.push(Line::from(first));
+        }
+    }
+}
+
+fn render_code(lang: &str, code: &str, width: usize, out: &mut Vec<Line<'static>>) {
+    let bg = Style::new().bg(theme::CODE_BG);
+    let inner = width.saturating_sub(2).max(1);
+    for pieces in highlight::highlight(lang, code) {
+        let pieces: Vec<(Style, String)> =
+            pieces.into_iter().map(|(s, t)| (bg.patch(s), t)).collect();
+        // Code keeps its spaces: split at the width instead of wrapping words.
+        let mut line: Vec<Span<'static>> = vec![Span::styled(" ", bg)];
+        let mut used = 0;
+        for (style, text) in pieces {
+            let mut rest = text.as_str();
+            while !rest.is_empty() {
+                let room = inner - used;
+                let part = truncate(rest, room);
+                if part.is_empty() {
+                    pad(&mut line, used, inner, bg);
+                    out.push(Line::from(std::mem::replace(
+                        &mut line,
+                        vec![Span::styled(" ", bg)],
+                    )));
+                    used = 0;
+                    continue;
+                }
+                used += part.width();
+                rest = &rest[part.len()..];
+                line.push(Span::styled(part, style));
+            }
+        }
+        pad(&mut line, used, inner, bg);
+        out.push(Line::from(line));
+    }
+}
+
+fn pad(line: &mut Vec<Span<'static>>, used: usize, inner: usize, bg: Style) {
+    line.push(Span::styled(" ".repeat(inner.saturating_sub(used) + 1), bg));
+}
+
+fn render_table(
+    aligns: &[Align],
+    header: &[Vec<Inline>],
+    rows: &[Vec<Vec<Inline>>],
+    width: usize,
+    out: &mut Vec<Line<'static>>,
+) {
+    let cols = header
+        .len()
+        .max(rows.iter().map(Vec::len).max().unwrap_or(0));
+    if cols == 0 {
+        return;
+    }
+    let cell_text = |c: &Vec<Inline>| pieces(c, Style::default());
+    let natural = |col: usize| {
+        std::iter::once(header.get(col))
+            .chain(rows.iter().map(|r| r.get(col)))
+            .flatten()
+            .map(|c| cell_text(c).iter().map(|(_, t)| t.width()).sum::<usize>())
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    };
+    let mut widths: Vec<usize> = (0..cols).map(natural).collect();
+    let seps = 3 * (cols - 1);
+    let avail = width.saturating_sub(seps).max(cols);
+    // Shrink the widest column until the table fits.
+    while widths.iter().sum::<usize>() > avail {
+        let Some((i, _)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+            break;
+        };
+        if widths[i] <= 1 {
+            break;
+        }
+        widths[i] -= 1;
+    }
+    let head_style = theme::TABLE_HEADER;
+    push_row(header, &widths, aligns, head_style, out);
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    out.push(Line::styled(rule.join("─┼─"), theme::DIM));
+    for row in rows {
+        push_row(row, &widths, aligns, Style::default(), out);
+    }
+}
+
+fn push_row(
+    cells: &[Vec<Inline>],
+    widths: &[usize],
+    aligns: &[Align],
+    base: Style,
+    out: &mut Vec<Line<'static>>,
+) {
+    let empty = Vec::new();
+    let wrapped: Vec<Vec<Line<'static>>> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| wrap(&pieces(cells.get(i).unwrap_or(&empty), base), *w, &[], &[]))
+        .collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+    for row in 0..height {
+        let mut spans = Vec::new();
+        for (col, lines) in wrapped.iter().enumerate() {
+            if col > 0 {
+                spans.push(Span::styled(" │ ", theme::DIM));
+            }
+            let line = lines.get(row).cloned().unwrap_or_default();
+            let used: usize = line.spans.iter().map(|s| s.content.width()).sum();
+            let gap = widths[col].saturating_sub(used);
+            let (left, right) = match aligns.get(col) {
+                Some(Align::Right) => (gap, 0),
+                Some(Align::Center) => (gap / 2, gap - gap / 2),
+                _ => (0, gap),
+            };
+            spans.push(Span::raw(" ".repeat(left)));
+            spans.extend(line.spans);
+            spans.push(Span::raw(" ".repeat(right)));
+        }
+        out.push(Line::from(spans));
+    }
+}
+
+/// Marks every case-insensitive occurrence of `needle` in rendered lines.
+pub fn mark_matches(lines: &mut [Line<'static>], needle: &str) {
+    if needle.is_empty() {
+        return;
+    }
+    let needle = needle.to_lowercase();
+    for line in lines.iter_mut() {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let lower = text.to_lowercase();
+        if lower.len() != text.len() || !lower.contains(&needle) {
+            continue;
+        }
+        let mut marks = vec![false; text.len()];
+        for (at, _) in lower.match_indices(&needle) {
+            marks[at..at + needle.len()]
+                .iter_mut()
+                .for_each(|m| *m = true);
+        }
+        let mut spans = Vec::new();
+        let mut offset = 0;
+        for span in &line.spans {
+            let content = span.content.as_ref();
+            let mut start = 0;
+            for (i, _) in content
+                .char_indices()
+                .chain(std::iter::once((content.len(), ' ')))
+            {
+                if i == start {
+                    continue;
+                }
+                let boundary = i == content.len() || marks[offset + i] != marks[offset + start];
+                if boundary {
+                    let style = if marks[offset + start] {
+                        span.style.patch(theme::MATCH).add_modifier(Modifier::BOLD)
+                    } else {
+                        span.style
+                    };
+                    spans.push(Span::styled(content[start..i].to_string(), style));
+                    start = i;
+                }
+            }
+            offset += content.len();
+        }
+        *line = Line::from(spans);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::markdown::parse;
+
+    fn text(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn list_nesting_and_numbering() {
+        let lines = render(&parse("- one two three\n  - inner\n1. a\n2. b\n"), 10);
+        assert_eq!(
+            text(&lines),
+            vec!["• one two", "  three", "  ◦ inner", "", "1. a", "2. b"]
+        );
+    }
+
+    #[test]
+    fn link_text_then_url() {
+        let lines = render(&parse("[LWN](https://lwn.net)"), 40);
+        assert_eq!(text(&lines), vec!["LWN (https://lwn.net)"]);
+    }
+
+    #[test]
+    fn table_fits_width() {
+        let lines = render(&parse("| a | bbbbbbbbbb |\n|---|---|\n| 1 | 2 |\n"), 12);
+        for l in &lines {
+            assert!(l.width() <= 12, "{:?}", text(&lines));
+        }
+        assert_eq!(text(&lines)[0], "a │ bbbbbbbb");
+    }
+
+    #[test]
+    fn quotes_and_code_keep_width() {
+        let lines = render(
+            &parse("> a quoted line here\n\n```c\nint main(void) { return 0; }\n```"),
+            14,
+        );
+        assert!(text(&lines)[0].starts_with("│ a quoted"));
+        assert!(lines.iter().all(|l| l.width() <= 14), "{:?}", text(&lines));
+    }
+
+    #[test]
+    fn matches_are_marked() {
+        let mut lines = vec![Line::from("Seccomp logs seccomp")];
+        mark_matches(&mut lines, "SECCOMP");
+        assert_eq!(lines[0].spans.len(), 3);
+        assert_eq!(
+            lines[0].spans[0].style,
+            theme::MATCH.add_modifier(Modifier::BOLD)
+        );
+    }
+}
