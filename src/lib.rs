@@ -10,4 +10,5 @@ pub mod deck;
 pub mod demo;
 pub mod highlight;
 pub mod probe;
+pub mod record;
 pub mod ui;

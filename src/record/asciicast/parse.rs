@@ -1,0 +1,259 @@
+//! Reading asciicast v2 and v3 (see the parent module for the rules).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::{Cast, CastError, CastErrorKind, Event, EventKind, Header, KdeckMeta};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V2,
+    V3,
+}
+
+/// Parses a v2 or v3 recording; `source` names it in errors (usually its path).
+pub fn parse(text: &str, source: &str) -> Result<Cast, CastError> {
+    let err = |line: usize, kind: CastErrorKind| CastError {
+        file: source.to_string(),
+        line,
+        kind,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty());
+
+    let Some((header_no, header_line)) = lines.next() else {
+        return Err(err(1, CastErrorKind::Empty));
+    };
+    let (version, header) = parse_header(header_line, text).map_err(|kind| err(header_no, kind))?;
+
+    let mut events = Vec::new();
+    let mut prev = 0.0_f64;
+    for (no, line) in lines {
+        if line.starts_with('#') {
+            if version == Version::V3 {
+                continue;
+            }
+            return Err(err(no, CastErrorKind::CommentInV2));
+        }
+        let (raw_time, code, data) = parse_event(line).map_err(|kind| err(no, kind))?;
+        let time = match version {
+            Version::V2 if raw_time < 0.0 => {
+                return Err(err(
+                    no,
+                    CastErrorKind::MalformedEvent(format!("negative time {raw_time:?}")),
+                ));
+            }
+            Version::V2 if raw_time < prev => {
+                return Err(err(
+                    no,
+                    CastErrorKind::TimeBackwards {
+                        time: raw_time,
+                        prev,
+                    },
+                ));
+            }
+            Version::V2 => raw_time,
+            Version::V3 if raw_time < 0.0 => {
+                return Err(err(no, CastErrorKind::NegativeInterval(raw_time)));
+            }
+            Version::V3 => prev + raw_time,
+        };
+        prev = time;
+        // Unknown codes are skipped; their time has still moved the clock.
+        let Some(kind) = EventKind::from_code(&code) else {
+            continue;
+        };
+        if kind == EventKind::Resize && !valid_resize(&data) {
+            return Err(err(no, CastErrorKind::BadResize(data)));
+        }
+        events.push(Event { time, kind, data });
+    }
+    Ok(Cast { header, events })
+}
+
+fn json_error(e: &serde_json::Error) -> CastErrorKind {
+    // serde_json appends " at line L column C"; the line is always 1 here (one JSON
+    // value per line), so keep only the column.
+    let msg = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let msg = match msg.strip_suffix(&suffix) {
+        Some(m) => format!("{m} (column {})", e.column()),
+        None => msg,
+    };
+    CastErrorKind::Json(msg)
+}
+
+fn parse_header(line: &str, whole: &str) -> Result<(Version, Header), CastErrorKind> {
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            // An asciicast v1 file is one (usually pretty-printed) JSON object: say
+            // "unsupported version 1" rather than "invalid JSON" on its first line.
+            if line.trim_start().starts_with('{')
+                && let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(whole)
+                && let Some(v) = obj.get("version")
+            {
+                return Err(CastErrorKind::UnsupportedVersion(v.to_string()));
+            }
+            return Err(json_error(&e));
+        }
+    };
+    let Value::Object(obj) = value else {
+        return Err(CastErrorKind::HeaderNotObject);
+    };
+    let version = match obj.get("version") {
+        None | Some(Value::Null) => return Err(CastErrorKind::NoVersion),
+        Some(v) => match v.as_u64() {
+            Some(2) => Version::V2,
+            Some(3) => Version::V3,
+            _ => return Err(CastErrorKind::UnsupportedVersion(v.to_string())),
+        },
+    };
+
+    let mut env = string_map(&obj, "env")?;
+    let (width, height) = match version {
+        Version::V2 => (dim(&obj, "width", "width")?, dim(&obj, "height", "height")?),
+        Version::V3 => {
+            let term = match obj.get("term") {
+                None | Some(Value::Null) => return Err(CastErrorKind::MissingField("term")),
+                Some(Value::Object(t)) => t,
+                Some(_) => {
+                    return Err(CastErrorKind::BadField {
+                        field: "term",
+                        why: "is not an object".into(),
+                    });
+                }
+            };
+            if let Some(Value::String(t)) = term.get("type") {
+                env.entry("TERM".to_string()).or_insert_with(|| t.clone());
+            }
+            (
+                dim(term, "cols", "term.cols")?,
+                dim(term, "rows", "term.rows")?,
+            )
+        }
+    };
+
+    let timestamp = match obj.get("timestamp") {
+        None | Some(Value::Null) => None,
+        Some(v) => match (v.as_i64(), v.as_f64()) {
+            (Some(i), _) => Some(i),
+            // Some writers emit a float; keep whole seconds.
+            (None, Some(f)) if f.is_finite() && f.abs() < 1e15 => Some(f.trunc() as i64),
+            _ => {
+                return Err(CastErrorKind::BadField {
+                    field: "timestamp",
+                    why: format!("is not a Unix time: {v}"),
+                });
+            }
+        },
+    };
+    let title = match obj.get("title") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(v) => {
+            return Err(CastErrorKind::BadField {
+                field: "title",
+                why: format!("is not a string: {v}"),
+            });
+        }
+    };
+    let kdeck = match obj.get("kdeck") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(KdeckMeta::deserialize_value(v.clone())?),
+    };
+    Ok((
+        version,
+        Header {
+            width,
+            height,
+            timestamp,
+            title,
+            env,
+            kdeck,
+        },
+    ))
+}
+
+impl KdeckMeta {
+    fn deserialize_value(v: Value) -> Result<Self, CastErrorKind> {
+        serde_json::from_value(v).map_err(|e| CastErrorKind::BadField {
+            field: "kdeck",
+            why: format!("is invalid: {e}"),
+        })
+    }
+}
+
+/// A terminal dimension: an integer in 1..=65535.
+fn dim(obj: &Map<String, Value>, key: &str, field: &'static str) -> Result<u16, CastErrorKind> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Err(CastErrorKind::MissingField(field)),
+        Some(v) => match v.as_u64().and_then(|n| u16::try_from(n).ok()) {
+            Some(n) if n > 0 => Ok(n),
+            _ => Err(CastErrorKind::BadField {
+                field,
+                why: format!("is not an integer in 1..=65535: {v}"),
+            }),
+        },
+    }
+}
+
+/// `env`: an object whose string values are kept (asciinema 2 may write `null`s).
+fn string_map(
+    obj: &Map<String, Value>,
+    key: &'static str,
+) -> Result<BTreeMap<String, String>, CastErrorKind> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(m)) => Ok(m
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect()),
+        Some(v) => Err(CastErrorKind::BadField {
+            field: key,
+            why: format!("is not an object: {v}"),
+        }),
+    }
+}
+
+/// One event line → (time or interval, code, data).
+fn parse_event(line: &str) -> Result<(f64, String, String), CastErrorKind> {
+    let value: Value = serde_json::from_str(line).map_err(|e| json_error(&e))?;
+    let malformed = |what: &str| CastErrorKind::MalformedEvent(what.to_string());
+    let Value::Array(items) = value else {
+        return Err(malformed("expected an array [time, code, data]"));
+    };
+    let [time, code, data] = items.as_slice() else {
+        return Err(CastErrorKind::MalformedEvent(format!(
+            "expected 3 elements [time, code, data], got {}",
+            items.len()
+        )));
+    };
+    let time = match time.as_f64() {
+        Some(t) if t.is_finite() => t,
+        _ => return Err(malformed("time is not a number")),
+    };
+    let code = match code {
+        Value::String(c) if !c.is_empty() => c.clone(),
+        Value::String(_) => return Err(malformed("empty event code")),
+        _ => return Err(malformed("event code is not a string")),
+    };
+    let data = match data {
+        Value::String(d) => d.clone(),
+        // An exit status written as a number rather than the spec's string.
+        Value::Number(n) if code == "x" => n.to_string(),
+        _ => return Err(malformed("event data is not a string")),
+    };
+    Ok((time, code, data))
+}
+
+fn valid_resize(data: &str) -> bool {
+    data.split_once('x').is_some_and(|(c, r)| {
+        c.parse::<u16>().is_ok_and(|n| n > 0) && r.parse::<u16>().is_ok_and(|n| n > 0)
+    })
+}
