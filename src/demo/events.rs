@@ -72,6 +72,8 @@ pub enum Outcome {
     Stopped,
     /// The feature is missing and no recording could be played.
     NoRecording { error: String },
+    /// The feature is missing and the run was live-only (no fallback wanted).
+    Unsupported { why: String },
 }
 
 /// What the demo side reports.

@@ -4,6 +4,8 @@
 
 pub mod events;
 pub mod out;
+pub mod recordings;
+pub mod runner;
 
 pub mod audit;
 pub mod container;
@@ -18,6 +20,8 @@ pub mod wireguard;
 
 use std::time::Duration;
 
+pub use recordings::Recordings;
+pub use runner::{Engine, Sink};
 pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 
 use crate::probe::{self, Probe, Support};

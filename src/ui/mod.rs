@@ -1,5 +1,39 @@
-//! Drawing: `impl Widget for &App`. No I/O, no state changes (a render cache aside).
+//! Drawing: `impl Widget for &App`. Reads the app, writes the buffer; nothing else
+//! (the demo pane records its visible rows for scrolling, through `Cell`s).
 
+pub mod frame;
 pub mod markdown;
+pub mod overlay;
+pub mod panes;
 pub mod theme;
 pub mod wrap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use crate::app::{App, Overlay};
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
+            return overlay::too_small(area, buf);
+        }
+        let demo = self.current_demo();
+        let notes = self.show_notes.then(|| panes::notes_rows(self, area.width.saturating_sub(2))).filter(|&n| n > 0);
+        let areas = frame::areas(area, demo.is_some(), notes);
+        frame::draw(self, area, &areas, buf);
+        panes::slide(self, areas.slide, buf);
+        if let (Some(id), Some(rect)) = (demo, areas.demo) {
+            panes::demo(self, id, rect, buf);
+        }
+        if let Some(rect) = areas.notes {
+            panes::notes(self, rect, buf);
+        }
+        match &self.overlay {
+            Overlay::Help => overlay::help(area, buf),
+            Overlay::Overview { selected } => overlay::overview(self, *selected, area, buf),
+            Overlay::Search { .. } | Overlay::None => {}
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The recorded fallbacks: `demos/<id>/recorded.cast`, embedded in the binary or read
+//! from a directory laid out the same way (`--recordings DIR`).
+
+use std::path::PathBuf;
+
+use include_dir::{Dir, include_dir};
+
+use super::RecordingInfo;
+use crate::record::asciicast::{self, Cast};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demos");
+
+/// Where recordings come from.
+#[derive(Debug, Clone, Default)]
+pub struct Recordings {
+    dir: Option<PathBuf>,
+}
+
+impl Recordings {
+    /// The recordings built into the binary.
+    pub fn embedded() -> Self {
+        Recordings { dir: None }
+    }
+
+    /// Recordings from `dir/<id>/recorded.cast`.
+    pub fn from_dir(dir: impl Into<PathBuf>) -> Self {
+        Recordings { dir: Some(dir.into()) }
+    }
+
+    /// The path a demo's recording has, as shown to users.
+    pub fn path_of(&self, id: &str) -> String {
+        match &self.dir {
+            Some(d) => d.join(id).join("recorded.cast").display().to_string(),
+            None => format!("demos/{id}/recorded.cast"),
+        }
+    }
+
+    /// Loads and parses a demo's recording; the error names the file (and line).
+    pub fn load(&self, id: &str) -> Result<Cast, String> {
+        let path = self.path_of(id);
+        let text = match &self.dir {
+            Some(_) => std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?,
+            None => {
+                let file = EMBEDDED.get_file(format!("{id}/recorded.cast")).ok_or_else(|| format!("{path}: no recording of this demo"))?;
+                file.contents_utf8().ok_or_else(|| format!("{path}: not valid UTF-8"))?.to_string()
+            }
+        };
+        asciicast::parse(&text, &path).map_err(|e| e.to_string())
+    }
+}
+
+/// Where and when a recording was made, from its header.
+pub fn info(cast: &Cast, source: &str) -> RecordingInfo {
+    let meta = cast.header.kdeck.clone().unwrap_or_default();
+    let date = meta.date.split('T').next().unwrap_or("").to_string();
+    RecordingInfo { kernel: or_unknown(meta.kernel), arch: or_unknown(meta.arch), date: or_unknown(date), source: source.to_string() }
+}
+
+fn or_unknown(s: String) -> String {
+    if s.is_empty() { "unknown".into() } else { s }
+}

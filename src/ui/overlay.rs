@@ -1,0 +1,84 @@
+//! Overlays: help, the slide overview, and the "too small" notice.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Widget};
+
+use super::theme;
+use super::wrap::{ellipsize, wrap};
+use crate::app::App;
+
+/// Every key, as the help overlay lists it.
+pub const KEYS: &[(&str, &str)] = &[
+    ("→ l space PgDn", "next slide"),
+    ("← h PgUp", "previous slide"),
+    ("g Home / G End", "first / last slide"),
+    ("12 Enter", "jump to slide 12"),
+    ("o", "overview of all slides"),
+    ("/ text Enter", "search slides; n / N next / previous match"),
+    ("s", "show / hide speaker notes"),
+    ("r", "run (or re-run) the slide's demo"),
+    ("x", "stop the demo"),
+    ("f", "toggle live / recorded, and run"),
+    ("j k ↓ ↑", "scroll the demo output a line"),
+    ("J K ^d ^u", "scroll the demo output a page"),
+    ("?", "this help"),
+    ("q Esc ^c", "quit"),
+];
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+fn boxed(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::bordered().border_style(Style::new().fg(theme::ACCENT)).title(Line::styled(format!(" {title} "), theme::TITLE));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+pub fn help(area: Rect, buf: &mut Buffer) {
+    let key_w = KEYS.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
+    let rect = centered(area, 64, KEYS.len() as u16 + 4);
+    let inner = boxed("keys", rect, buf);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, what) in KEYS {
+        lines.push(Line::from(vec![Span::styled(format!(" {k:<key_w$}"), theme::H3), Span::raw(ellipsize(what, (inner.width as usize).saturating_sub(key_w + 1)))]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
+    for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
+    }
+}
+
+pub fn overview(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let rect = centered(area, area.width.saturating_sub(6).max(20), area.height.saturating_sub(4).max(6));
+    let inner = boxed("slides · ↑↓ Enter · Esc", rect, buf);
+    let rows = inner.height as usize;
+    let first = selected.saturating_sub(rows.saturating_sub(1) / 2).min(app.deck.slides.len().saturating_sub(rows));
+    for (row, (i, slide)) in app.deck.slides.iter().enumerate().skip(first).take(rows).enumerate() {
+        let demo = slide.demo.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
+        let mark = if i == app.current { "▸" } else { " " };
+        let text = format!("{mark}{:>3}  {} · {}{demo}", i + 1, slide.title, slide.section);
+        let style = if i == selected { theme::HIGHLIGHT } else { Style::default() };
+        let line = Line::styled(format!("{:<w$}", ellipsize(&text, inner.width as usize), w = inner.width as usize), style);
+        buf.set_line(inner.x, inner.y + row as u16, &line, inner.width);
+    }
+}
+
+/// Shown below the minimum size: says so, in as much of the message as fits.
+pub fn too_small(area: Rect, buf: &mut Buffer) {
+    let msg = format!("terminal too small (need {}x{})", super::frame::MIN_WIDTH, super::frame::MIN_HEIGHT);
+    let lines = wrap(&[(theme::WARN, msg)], area.width as usize, &[], &[]);
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, l) in lines.iter().take(area.height as usize).enumerate() {
+        let x = area.x + area.width.saturating_sub(l.width() as u16) / 2;
+        buf.set_line(x, top + i as u16, l, area.width);
+    }
+}

@@ -1,0 +1,194 @@
+//! The slide, the demo pane and the speaker notes.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use super::markdown::{mark_matches, render};
+use super::theme;
+use super::wrap::{ellipsize, wrap};
+use crate::app::{App, Badge, DemoPane};
+use crate::demo::{self, LineKind, Outcome};
+
+/// Draws lines into `area` from the top; returns how many did not fit.
+fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) -> usize {
+    for (i, line) in lines.iter().take(area.height as usize).enumerate() {
+        buf.set_line(area.x, area.y + i as u16, line, area.width);
+    }
+    lines.len().saturating_sub(area.height as usize)
+}
+
+/// The slide text, one column of margin each side; an overflow is marked, never cut
+/// silently.
+pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
+    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let slide = &app.deck.slides[app.current];
+    let mut lines = render(&slide.body, area.width as usize);
+    if let Some((query, _)) = &app.search {
+        mark_matches(&mut lines, query);
+    }
+    if lines.len() > area.height as usize {
+        let keep = area.height.saturating_sub(1) as usize;
+        let hidden = lines.len() - keep;
+        lines.truncate(keep);
+        lines.push(Line::styled(ellipsize(&format!("⋯ {hidden} more lines: enlarge the terminal"), area.width as usize), theme::WARN));
+    }
+    put_lines(&lines, area, buf);
+}
+
+/// The speaker notes, wrapped; cut with a marker when they don't fit.
+pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
+    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    let text = &app.deck.slides[app.current].notes;
+    let pieces = vec![(Style::default().add_modifier(Modifier::ITALIC), text.replace('\n', " "))];
+    let mut lines = wrap(&pieces, area.width as usize, &[Span::styled("notes: ", theme::DIM)], &[]);
+    if lines.len() > area.height as usize {
+        lines.truncate(area.height as usize);
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::styled(" …", theme::DIM));
+        }
+    }
+    let hint = "(s to hide)";
+    put_lines(&lines, area, buf);
+    if area.width as usize > hint.len() + 20 {
+        let y = area.bottom() - 1;
+        let used = lines.get(area.height as usize - 1).map_or(0, Line::width);
+        if used + hint.len() < area.width as usize {
+            buf.set_string(area.right() - hint.len() as u16, y, hint, theme::DIM);
+        }
+    }
+}
+
+/// How many rows the notes want at this width (0 when there are none).
+pub fn notes_rows(app: &App, width: u16) -> u16 {
+    let text = &app.deck.slides[app.current].notes;
+    if text.is_empty() {
+        return 0;
+    }
+    let pieces = vec![(Style::default(), text.replace('\n', " "))];
+    wrap(&pieces, width.saturating_sub(2) as usize, &[Span::raw("notes: ")], &[]).len() as u16
+}
+
+/// The demo pane: title, badge, what it proves, then the output (scrollable) and a
+/// status line.
+pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
+    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    if area.width < 4 || area.height < 2 {
+        return;
+    }
+    let w = area.width as usize;
+    let spec = demo::find(id);
+    let title = spec.map_or(id, |s| s.title);
+    let mut head = vec![Line::from(vec![Span::styled("▶ ", theme::TITLE), Span::styled(ellipsize(title, w - 2), theme::TITLE)])];
+    let pane = app.panes.get(id);
+    head.extend(badge_lines(pane, w));
+    let status = status_line(app, pane, w);
+    let body_rows = (area.height as usize).saturating_sub(head.len() + 1);
+    let body = match pane {
+        Some(p) if p.run.is_some() => output_lines(p, w),
+        _ => idle_lines(app, id, w),
+    };
+    app.pane_rows.set(body_rows);
+    app.pane_total.set(body.len());
+    let max_start = body.len().saturating_sub(body_rows);
+    let start = pane.and_then(|p| p.scroll).unwrap_or(max_start).min(max_start);
+    let mut lines = head;
+    lines.extend(body.iter().skip(start).take(body_rows).cloned());
+    put_lines(&lines, area, buf);
+    let mut status = status;
+    if start > 0 || start < max_start {
+        let more = format!(" ↑{start} ↓{} ", max_start - start);
+        status.spans.push(Span::styled(more, theme::WARN));
+    }
+    buf.set_line(area.x, area.bottom() - 1, &status, area.width);
+}
+
+fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
+    let Some(pane) = pane else { return Vec::new() };
+    let (text, style) = match pane.badge() {
+        Badge::Idle => return Vec::new(),
+        Badge::Live => ("● LIVE".to_string(), theme::LIVE),
+        Badge::Recorded { why, recording } => {
+            let on = recording.map_or_else(|| "no recording".into(), |r| format!("recorded on {} {}, {}", r.kernel, r.arch, r.date));
+            (format!("◌ RECORDED — {why} ({on})"), theme::RECORDED)
+        }
+        Badge::Partial { what } => (format!("◐ PARTIAL — {what}"), theme::RECORDED),
+        Badge::Failed { error } => (format!("✗ FAILED — {error}"), theme::BAD),
+        Badge::Stopped => ("■ STOPPED — x pressed or slide left".to_string(), theme::DIM),
+    };
+    let lines = wrap(&[(style, text)], w, &[], &[Span::raw("  ")]);
+    // Keep the badge to three rows so the output keeps its room.
+    let n = lines.len();
+    let mut lines: Vec<Line<'static>> = lines.into_iter().take(3).collect();
+    if n > 3
+        && let Some(last) = lines.last_mut()
+    {
+        last.spans.push(Span::styled("…", style));
+    }
+    lines
+}
+
+fn idle_lines(app: &App, id: &str, w: usize) -> Vec<Line<'static>> {
+    let proves = demo::find(id).map_or("", |s| s.proves);
+    let kernel = if app.options.kernel.is_empty() { "this kernel".to_string() } else { format!("Linux {}", app.options.kernel) };
+    let how = if app.options.force_recorded { "Press r to replay its recording.".to_string() } else { format!("Press r to run it live on {kernel}.") };
+    let mut lines = wrap(&[(theme::DIM, format!("Proves: {proves}."))], w, &[], &[]);
+    lines.push(Line::default());
+    lines.extend(wrap(&[(Style::default(), how)], w, &[], &[]));
+    lines
+}
+
+fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in &pane.lines {
+        let gutter = Span::styled(format!("{:>5.2} ", line.t.min(999.0)), theme::DIM);
+        let blank = Span::raw("      ");
+        let (style, text) = match line.kind {
+            LineKind::Step => {
+                let label = format!("── {} ", line.text);
+                let fill = w.saturating_sub(label.width() + 6);
+                out.push(Line::from(vec![gutter, Span::styled(format!("{label}{}", "─".repeat(fill)), Style::new().fg(theme::ACCENT))]));
+                continue;
+            }
+            LineKind::Probe => (theme::DIM, format!("probe: {}", line.text)),
+            LineKind::Stderr => (theme::WARN, line.text.clone()),
+            LineKind::Replayed => (theme::RECORDED.remove_modifier(Modifier::BOLD), format!("◌ {}", line.text)),
+            LineKind::Stdout if line.text.starts_with('✓') => (theme::OK, line.text.clone()),
+            LineKind::Stdout if line.text.starts_with('✗') => (theme::BAD, line.text.clone()),
+            LineKind::Stdout => (Style::default(), line.text.clone()),
+        };
+        // Keep leading spaces (demos indent details) by wrapping with them as prefix.
+        let indent = text.len() - text.trim_start().len();
+        let pad = Span::raw(" ".repeat(indent));
+        let first = vec![gutter, pad.clone()];
+        let rest = vec![blank, pad, Span::raw("  ")];
+        out.extend(wrap(&[(style, text.trim_start().to_string())], w, &first, &rest));
+    }
+    out
+}
+
+fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {
+    let text = match pane {
+        Some(p) if p.running => format!("running… {:.1} s · x stop", p.lines.last().map_or(0.0, |l| l.t)),
+        Some(DemoPane { outcome: Some((o, secs)), .. }) => {
+            let what = match o {
+                Outcome::Passed => "✓ passed".to_string(),
+                Outcome::Failed { .. } => "✗ failed".to_string(),
+                Outcome::Crashed { status } => format!("✗ {status}"),
+                Outcome::TimedOut { .. } => "✗ timed out".to_string(),
+                Outcome::Stopped => "stopped".to_string(),
+                Outcome::NoRecording { .. } => "✗ no recording".to_string(),
+                Outcome::Unsupported { .. } => "✗ unsupported".to_string(),
+            };
+            format!("{what} in {secs:.2} s · r re-run · f {}", if pane.is_some_and(|p| p.prefer_recorded) { "live" } else { "recorded" })
+        }
+        _ if app.options.force_recorded => "r replay".to_string(),
+        _ => "r run · f recorded".to_string(),
+    };
+    Line::styled(ellipsize(&text, w), theme::DIM)
+}
