@@ -12,3 +12,5 @@ pub mod highlight;
 pub mod probe;
 pub mod record;
 pub mod ui;
+pub mod event;
+pub mod tui;

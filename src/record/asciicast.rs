@@ -52,7 +52,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use lines::{LineOrMarker, output_lines, step_lines};
-pub use meta::{civil_from_days, host_meta, now_rfc3339_utc, rfc3339_utc};
+pub use meta::{civil_from_days, host_meta, now_rfc3339_utc, rfc3339_utc, uname};
 pub use parse::parse;
 pub use write::{CastWriter, write_v2};
 

@@ -7,3 +7,4 @@
 //! This module never imports ratatui or crossterm.
 
 pub mod asciicast;
+pub mod demo_cast;

@@ -22,7 +22,11 @@ pub fn host_meta(demo: &str, mode: &str) -> KdeckMeta {
 }
 
 /// (release, machine) from uname(2).
-fn uname() -> Option<(String, String)> {
+pub fn uname() -> Option<(String, String)> {
+    uname_inner()
+}
+
+fn uname_inner() -> Option<(String, String)> {
     let mut buf = std::mem::MaybeUninit::<libc::utsname>::zeroed();
     // SAFETY: `buf` points to writable memory the size of a utsname; uname(2) only
     // writes into it.

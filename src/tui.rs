@@ -1,0 +1,43 @@
+//! The presenting loop, generic over the ratatui backend so the terminal, the headless
+//! walkthrough and the tests share it.
+
+use std::sync::mpsc::Receiver;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+
+use crate::app::{App, Message};
+use crate::demo::{DemoCommand, Engine};
+
+/// Something that carries out demo commands (the engine, or a test's recorder).
+pub trait Commands {
+    fn command(&mut self, cmd: DemoCommand);
+}
+
+impl Commands for Engine {
+    fn command(&mut self, cmd: DemoCommand) {
+        Engine::command(self, cmd);
+    }
+}
+
+/// Draws, then handles messages until the app quits. Messages that queued up while
+/// drawing are all handled before the next draw, so a burst of demo output costs one
+/// frame, not one per line.
+pub fn run<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, rx: &Receiver<Message>, engine: &mut dyn Commands) -> Result<(), B::Error> {
+    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    while !app.quit {
+        let Ok(msg) = rx.recv() else { break };
+        let mut cmds = app.update(msg);
+        while !app.quit {
+            let Ok(more) = rx.try_recv() else { break };
+            cmds.extend(app.update(more));
+        }
+        for cmd in cmds {
+            engine.command(cmd);
+        }
+        if !app.quit {
+            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+        }
+    }
+    Ok(())
+}
