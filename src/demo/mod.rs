@@ -14,6 +14,7 @@ pub mod kspp;
 pub mod landlock;
 pub mod lsm;
 pub mod namespaces;
+pub mod netlink;
 pub mod seccomp_log;
 pub mod timens;
 pub mod wireguard;
