@@ -61,7 +61,8 @@ impl Events {
         thread::spawn(move || {
             loop {
                 let elapsed = start.elapsed();
-                let to_next = Duration::from_secs(1) - Duration::from_nanos(u64::from(elapsed.subsec_nanos()));
+                let to_next = Duration::from_secs(1)
+                    - Duration::from_nanos(u64::from(elapsed.subsec_nanos()));
                 thread::sleep(to_next);
                 if tx.send(Message::Tick(start.elapsed())).is_err() {
                     break;
@@ -72,7 +73,10 @@ impl Events {
 
     /// SIGTERM and SIGHUP become a clean quit (the terminal is restored by the caller).
     pub fn spawn_signals(&self) -> std::io::Result<()> {
-        let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP])?;
+        let mut signals = signal_hook::iterator::Signals::new([
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ])?;
         let tx = self.tx.clone();
         thread::spawn(move || {
             if signals.forever().next().is_some() {

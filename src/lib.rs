@@ -6,11 +6,12 @@
 //! reads and writes asciicast files and reports.
 
 pub mod app;
+pub mod commands;
 pub mod deck;
 pub mod demo;
+pub mod event;
 pub mod highlight;
 pub mod probe;
 pub mod record;
-pub mod ui;
-pub mod event;
 pub mod tui;
+pub mod ui;

@@ -23,7 +23,12 @@ impl Commands for Engine {
 /// Draws, then handles messages until the app quits. Messages that queued up while
 /// drawing are all handled before the next draw, so a burst of demo output costs one
 /// frame, not one per line.
-pub fn run<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, rx: &Receiver<Message>, engine: &mut dyn Commands) -> Result<(), B::Error> {
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: &Receiver<Message>,
+    engine: &mut dyn Commands,
+) -> Result<(), B::Error> {
     terminal.draw(|f| f.render_widget(&*app, f.area()))?;
     while !app.quit {
         let Ok(msg) = rx.recv() else { break };

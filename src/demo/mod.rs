@@ -21,9 +21,9 @@ pub mod wireguard;
 
 use std::time::Duration;
 
+pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 pub use recordings::Recordings;
 pub use runner::{Engine, Sink};
-pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 
 use crate::probe::{self, Probe, Support};
 

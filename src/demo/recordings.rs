@@ -24,7 +24,9 @@ impl Recordings {
 
     /// Recordings from `dir/<id>/recorded.cast`.
     pub fn from_dir(dir: impl Into<PathBuf>) -> Self {
-        Recordings { dir: Some(dir.into()) }
+        Recordings {
+            dir: Some(dir.into()),
+        }
     }
 
     /// The path a demo's recording has, as shown to users.
@@ -41,8 +43,12 @@ impl Recordings {
         let text = match &self.dir {
             Some(_) => std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?,
             None => {
-                let file = EMBEDDED.get_file(format!("{id}/recorded.cast")).ok_or_else(|| format!("{path}: no recording of this demo"))?;
-                file.contents_utf8().ok_or_else(|| format!("{path}: not valid UTF-8"))?.to_string()
+                let file = EMBEDDED
+                    .get_file(format!("{id}/recorded.cast"))
+                    .ok_or_else(|| format!("{path}: no recording of this demo"))?;
+                file.contents_utf8()
+                    .ok_or_else(|| format!("{path}: not valid UTF-8"))?
+                    .to_string()
             }
         };
         asciicast::parse(&text, &path).map_err(|e| e.to_string())
@@ -53,7 +59,12 @@ impl Recordings {
 pub fn info(cast: &Cast, source: &str) -> RecordingInfo {
     let meta = cast.header.kdeck.clone().unwrap_or_default();
     let date = meta.date.split('T').next().unwrap_or("").to_string();
-    RecordingInfo { kernel: or_unknown(meta.kernel), arch: or_unknown(meta.arch), date: or_unknown(date), source: source.to_string() }
+    RecordingInfo {
+        kernel: or_unknown(meta.kernel),
+        arch: or_unknown(meta.arch),
+        date: or_unknown(date),
+        source: source.to_string(),
+    }
 }
 
 fn or_unknown(s: String) -> String {

@@ -45,7 +45,13 @@ struct Run {
 impl Engine {
     /// `exe` is the kdeck binary to re-execute (normally /proc/self/exe).
     pub fn new(exe: impl Into<PathBuf>, recordings: Recordings, sink: Sink) -> Self {
-        Engine { exe: exe.into(), recordings: Arc::new(recordings), sink, speed: 1.0, runs: HashMap::new() }
+        Engine {
+            exe: exe.into(),
+            recordings: Arc::new(recordings),
+            sink,
+            speed: 1.0,
+            runs: HashMap::new(),
+        }
     }
 
     /// Replay speed factor (2.0 = twice as fast); 0 or less replays instantly.
@@ -58,12 +64,30 @@ impl Engine {
         match cmd {
             DemoCommand::Start { run, id, mode } => {
                 let cancel = Arc::new(AtomicBool::new(false));
-                self.runs.retain(|_, c| !c.load(Ordering::Relaxed) && Arc::strong_count(c) > 1);
+                self.runs
+                    .retain(|_, c| !c.load(Ordering::Relaxed) && Arc::strong_count(c) > 1);
                 self.runs.insert(run, cancel.clone());
-                let ctx = Run { run, id, exe: self.exe.clone(), recordings: self.recordings.clone(), sink: self.sink.clone(), speed: self.speed, cancel, start: Instant::now() };
-                let spawned = thread::Builder::new().name(format!("demo-{run}")).spawn(move || ctx.go(mode));
+                let ctx = Run {
+                    run,
+                    id,
+                    exe: self.exe.clone(),
+                    recordings: self.recordings.clone(),
+                    sink: self.sink.clone(),
+                    speed: self.speed,
+                    cancel,
+                    start: Instant::now(),
+                };
+                let spawned = thread::Builder::new()
+                    .name(format!("demo-{run}"))
+                    .spawn(move || ctx.go(mode));
                 if let Err(e) = spawned {
-                    (self.sink)(DemoEvent::Exited { run, outcome: Outcome::Crashed { status: format!("can't start a thread: {e}") }, seconds: 0.0 });
+                    (self.sink)(DemoEvent::Exited {
+                        run,
+                        outcome: Outcome::Crashed {
+                            status: format!("can't start a thread: {e}"),
+                        },
+                        seconds: 0.0,
+                    });
                 }
             }
             DemoCommand::Stop { run } => {
@@ -92,18 +116,35 @@ impl Run {
     }
 
     fn line(&self, kind: LineKind, text: impl Into<String>) {
-        self.send(DemoEvent::Output { run: self.run, line: OutputLine { t: self.t(), kind, text: text.into() } });
+        self.send(DemoEvent::Output {
+            run: self.run,
+            line: OutputLine {
+                t: self.t(),
+                kind,
+                text: text.into(),
+            },
+        });
     }
 
     fn exit(&self, outcome: Outcome) {
-        self.send(DemoEvent::Exited { run: self.run, outcome, seconds: self.t() });
+        self.send(DemoEvent::Exited {
+            run: self.run,
+            outcome,
+            seconds: self.t(),
+        });
     }
 
     fn go(self, mode: RunMode) {
         match mode {
             RunMode::Recorded => {
-                self.send(DemoEvent::Started { run: self.run, id: self.id.clone(), live: false });
-                self.replay_all("recording requested (--recorded, KDECK_FORCE_RECORDED or f)".into());
+                self.send(DemoEvent::Started {
+                    run: self.run,
+                    id: self.id.clone(),
+                    live: false,
+                });
+                self.replay_all(
+                    "recording requested (--recorded, KDECK_FORCE_RECORDED or f)".into(),
+                );
             }
             RunMode::Auto | RunMode::Live => self.live(mode),
         }
@@ -122,11 +163,21 @@ impl Run {
         {
             Ok(c) => c,
             Err(e) => {
-                self.send(DemoEvent::Started { run: self.run, id: self.id.clone(), live: true });
-                return self.exit(Outcome::Crashed { status: format!("can't start {}: {e}", self.exe.display()) });
+                self.send(DemoEvent::Started {
+                    run: self.run,
+                    id: self.id.clone(),
+                    live: true,
+                });
+                return self.exit(Outcome::Crashed {
+                    status: format!("can't start {}: {e}", self.exe.display()),
+                });
             }
         };
-        self.send(DemoEvent::Started { run: self.run, id: self.id.clone(), live: true });
+        self.send(DemoEvent::Started {
+            run: self.run,
+            id: self.id.clone(),
+            live: true,
+        });
         let pid = child.id() as i32;
         let shared = Arc::new(self);
         let unsupported: Arc<Mutex<Option<String>>> = Arc::default();
@@ -148,30 +199,51 @@ impl Run {
         }
         let run = match Arc::try_unwrap(shared) {
             Ok(r) => r,
-            Err(shared) => return shared.exit(Outcome::Crashed { status: "internal: reader threads still running".into() }),
+            Err(shared) => {
+                return shared.exit(Outcome::Crashed {
+                    status: "internal: reader threads still running".into(),
+                });
+            }
         };
         let why = unsupported.lock().ok().and_then(|mut u| u.take());
         match waited {
             Waited::Cancelled => run.exit(Outcome::Stopped),
-            Waited::TimedOut => run.exit(Outcome::TimedOut { seconds: timeout.as_secs_f64() }),
+            Waited::TimedOut => run.exit(Outcome::TimedOut {
+                seconds: timeout.as_secs_f64(),
+            }),
             Waited::Error(e) => run.exit(Outcome::Crashed { status: e }),
             Waited::Exited(status) => match (status.code(), why) {
-                (Some(out::EXIT_UNSUPPORTED), Some(why)) if mode == RunMode::Auto => run.replay_all(why),
+                (Some(out::EXIT_UNSUPPORTED), Some(why)) if mode == RunMode::Auto => {
+                    run.replay_all(why)
+                }
                 (Some(out::EXIT_UNSUPPORTED), Some(why)) => run.exit(Outcome::Unsupported { why }),
                 (Some(out::EXIT_PASS), _) => run.exit(Outcome::Passed),
                 (Some(out::EXIT_FAIL), _) => {
-                    let verdict = last_fail.lock().ok().and_then(|mut f| f.take()).unwrap_or_else(|| "the demo failed".into());
+                    let verdict = last_fail
+                        .lock()
+                        .ok()
+                        .and_then(|mut f| f.take())
+                        .unwrap_or_else(|| "the demo failed".into());
                     run.exit(Outcome::Failed { verdict })
                 }
-                _ => run.exit(Outcome::Crashed { status: describe(status) }),
+                _ => run.exit(Outcome::Crashed {
+                    status: describe(status),
+                }),
             },
         }
     }
 
-    fn read_stdout(&self, stream: impl Read, unsupported: &Mutex<Option<String>>, last_fail: &Mutex<Option<String>>) {
+    fn read_stdout(
+        &self,
+        stream: impl Read,
+        unsupported: &Mutex<Option<String>>,
+        last_fail: &Mutex<Option<String>>,
+    ) {
         for text in lines(stream) {
             match out::parse_control(&text) {
-                Some(Control::Probe { support, evidence }) => self.line(LineKind::Probe, format!("{support} — {evidence}")),
+                Some(Control::Probe { support, evidence }) => {
+                    self.line(LineKind::Probe, format!("{support} — {evidence}"))
+                }
                 Some(Control::Step(label)) => self.line(LineKind::Step, label),
                 Some(Control::Partial { step, why }) => self.replay_step(&step, why),
                 Some(Control::Unsupported(why)) => {
@@ -205,14 +277,30 @@ impl Run {
                 (Some(cast), Some(info))
             }
             Err(e) => {
-                self.send(DemoEvent::FellBack { run: self.run, why, step: Some(step.to_string()), recording: None });
-                return self.line(LineKind::Stderr, format!("(no recording to show this step: {e})"));
+                self.send(DemoEvent::FellBack {
+                    run: self.run,
+                    why,
+                    step: Some(step.to_string()),
+                    recording: None,
+                });
+                return self.line(
+                    LineKind::Stderr,
+                    format!("(no recording to show this step: {e})"),
+                );
             }
         };
-        self.send(DemoEvent::FellBack { run: self.run, why, step: Some(step.to_string()), recording: info });
+        self.send(DemoEvent::FellBack {
+            run: self.run,
+            why,
+            step: Some(step.to_string()),
+            recording: info,
+        });
         let lines = cast.map(|c| step_lines(&c, step)).unwrap_or_default();
         if lines.is_empty() {
-            self.line(LineKind::Stderr, format!("(the recording has no step \"{step}\")"));
+            self.line(
+                LineKind::Stderr,
+                format!("(the recording has no step \"{step}\")"),
+            );
         }
         for (_, text) in lines {
             self.line(LineKind::Replayed, text);
@@ -225,12 +313,22 @@ impl Run {
         let cast = match self.recordings.load(&self.id) {
             Ok(c) => c,
             Err(error) => {
-                self.send(DemoEvent::FellBack { run: self.run, why, step: None, recording: None });
+                self.send(DemoEvent::FellBack {
+                    run: self.run,
+                    why,
+                    step: None,
+                    recording: None,
+                });
                 return self.exit(Outcome::NoRecording { error });
             }
         };
         let info = recordings::info(&cast, &source);
-        self.send(DemoEvent::FellBack { run: self.run, why, step: None, recording: Some(info) });
+        self.send(DemoEvent::FellBack {
+            run: self.run,
+            why,
+            step: None,
+            recording: Some(info),
+        });
         let replay_start = Instant::now();
         let mut verdict_failed = None;
         for (t, item) in output_lines(&cast) {
@@ -249,7 +347,9 @@ impl Run {
         }
         let recorded_exit = cast.header.kdeck.as_ref().and_then(|k| k.exit);
         match (recorded_exit, verdict_failed) {
-            (Some(1), v) | (_, v @ Some(_)) => self.exit(Outcome::Failed { verdict: v.unwrap_or_else(|| "the recorded run failed".into()) }),
+            (Some(1), v) | (_, v @ Some(_)) => self.exit(Outcome::Failed {
+                verdict: v.unwrap_or_else(|| "the recorded run failed".into()),
+            }),
             _ => self.exit(Outcome::Passed),
         }
     }
@@ -324,7 +424,11 @@ fn wait_bounded(child: &mut Child, timeout: Duration, cancel: &AtomicBool) -> Wa
             break w;
         }
         if pidfd >= 0 {
-            let mut fds = libc::pollfd { fd: pidfd, events: libc::POLLIN, revents: 0 };
+            let mut fds = libc::pollfd {
+                fd: pidfd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
             // SAFETY: one valid pollfd, bounded timeout.
             unsafe { libc::poll(&mut fds, 1, 20) };
         } else {
@@ -345,8 +449,14 @@ fn describe(status: ExitStatus) -> String {
     }
     match status.signal() {
         Some(sig) => {
-            let name = nix::sys::signal::Signal::try_from(sig).map(|s| s.as_str().to_string()).unwrap_or_else(|_| format!("signal {sig}"));
-            let core = if status.core_dumped() { " (core dumped)" } else { "" };
+            let name = nix::sys::signal::Signal::try_from(sig)
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|_| format!("signal {sig}"));
+            let core = if status.core_dumped() {
+                " (core dumped)"
+            } else {
+                ""
+            };
             format!("killed by {name}{core}")
         }
         None => "ended without a status".into(),

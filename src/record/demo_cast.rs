@@ -6,8 +6,12 @@ use crate::record::asciicast::{Cast, CastWriter, Header, host_meta};
 
 /// How the run went, for the header's `mode`.
 pub fn mode_of(events: &[DemoEvent]) -> &'static str {
-    let whole = events.iter().any(|e| matches!(e, DemoEvent::FellBack { step: None, .. }));
-    let step = events.iter().any(|e| matches!(e, DemoEvent::FellBack { step: Some(_), .. }));
+    let whole = events
+        .iter()
+        .any(|e| matches!(e, DemoEvent::FellBack { step: None, .. }));
+    let step = events
+        .iter()
+        .any(|e| matches!(e, DemoEvent::FellBack { step: Some(_), .. }));
     match (whole, step) {
         (true, _) => "replayed",
         (false, true) => "partial",
@@ -20,7 +24,10 @@ pub fn cast_from_events(id: &str, events: &[DemoEvent], width: u16, height: u16)
     let mut meta = host_meta(id, mode_of(events));
     let mut header = Header::new(width, height);
     header.title = Some(format!("kdeck demo {id}"));
-    header.timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64);
+    header.timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64);
     header.env.insert("TERM".into(), "xterm-256color".into());
     let mut w = CastWriter::new(header);
     let mut last_t = 0.0;
@@ -40,7 +47,9 @@ pub fn cast_from_events(id: &str, events: &[DemoEvent], width: u16, height: u16)
                     }
                 }
             }
-            DemoEvent::Exited { outcome, seconds, .. } => {
+            DemoEvent::Exited {
+                outcome, seconds, ..
+            } => {
                 let code = match outcome {
                     Outcome::Passed => 0,
                     Outcome::Failed { .. } => 1,

@@ -26,28 +26,72 @@ pub struct Areas {
 /// Splits the inside of the border. Narrow terminals stack the demo under the slide;
 /// short ones hide the notes.
 pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>) -> Areas {
-    let inner = Rect { x: area.x + 1, y: area.y + 1, width: area.width.saturating_sub(2), height: area.height.saturating_sub(2) };
+    let inner = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    };
     let (main, notes) = match notes_rows {
         Some(rows) if area.height >= 20 => {
             let rows = rows.clamp(1, (inner.height / 4).max(2));
             let main_h = inner.height.saturating_sub(rows + 1);
-            (Rect { height: main_h, ..inner }, Some(Rect { y: inner.y + main_h + 1, height: rows, ..inner }))
+            (
+                Rect {
+                    height: main_h,
+                    ..inner
+                },
+                Some(Rect {
+                    y: inner.y + main_h + 1,
+                    height: rows,
+                    ..inner
+                }),
+            )
         }
         _ => (inner, None),
     };
     if !has_demo {
-        return Areas { slide: main, demo: None, notes, stacked: false };
+        return Areas {
+            slide: main,
+            demo: None,
+            notes,
+            stacked: false,
+        };
     }
     if area.width >= 80 {
         let slide_w = main.width * 52 / 100;
-        let slide = Rect { width: slide_w, ..main };
-        let demo = Rect { x: main.x + slide_w + 1, width: main.width.saturating_sub(slide_w + 1), ..main };
-        Areas { slide, demo: Some(demo), notes, stacked: false }
+        let slide = Rect {
+            width: slide_w,
+            ..main
+        };
+        let demo = Rect {
+            x: main.x + slide_w + 1,
+            width: main.width.saturating_sub(slide_w + 1),
+            ..main
+        };
+        Areas {
+            slide,
+            demo: Some(demo),
+            notes,
+            stacked: false,
+        }
     } else {
         let slide_h = main.height / 2;
-        let slide = Rect { height: slide_h, ..main };
-        let demo = Rect { y: main.y + slide_h + 1, height: main.height.saturating_sub(slide_h + 1), ..main };
-        Areas { slide, demo: Some(demo), notes, stacked: true }
+        let slide = Rect {
+            height: slide_h,
+            ..main
+        };
+        let demo = Rect {
+            y: main.y + slide_h + 1,
+            height: main.height.saturating_sub(slide_h + 1),
+            ..main
+        };
+        Areas {
+            slide,
+            demo: Some(demo),
+            notes,
+            stacked: true,
+        }
     }
 }
 
@@ -89,7 +133,12 @@ pub fn draw(app: &App, area: Rect, a: &Areas, buf: &mut Buffer) {
                 put(buf, x, y, "│");
             }
             put(buf, x, y0, "┬");
-            put(buf, x, d.bottom(), if a.notes.is_some() { "┴" } else { "┴" });
+            put(
+                buf,
+                x,
+                d.bottom(),
+                if a.notes.is_some() { "┴" } else { "┴" },
+            );
         }
     }
     let width = area.width as usize;
@@ -146,9 +195,20 @@ fn header_right(app: &App) -> Line<'static> {
 fn footer(app: &App, width: usize) -> Line<'static> {
     let n = app.deck.slides.len().max(1);
     let secs = app.elapsed.as_secs();
-    let time = format!("{:02}:{:02} / {:02}:00", secs / 60, secs % 60, app.deck.budget_minutes().round() as u64);
+    let time = format!(
+        "{:02}:{:02} / {:02}:00",
+        secs / 60,
+        secs % 60,
+        app.deck.budget_minutes().round() as u64
+    );
     let hint = match (&app.overlay, app.jump.is_empty(), &app.status) {
-        (Overlay::Search { query }, _, _) => return Line::from(vec![Span::raw(" /"), Span::styled(format!("{query}▏"), theme::HIGHLIGHT), Span::styled("  Enter search · Esc cancel ", theme::DIM)]),
+        (Overlay::Search { query }, _, _) => {
+            return Line::from(vec![
+                Span::raw(" /"),
+                Span::styled(format!("{query}▏"), theme::HIGHLIGHT),
+                Span::styled("  Enter search · Esc cancel ", theme::DIM),
+            ]);
+        }
         (_, false, _) => format!("go to slide {}▏ Enter", app.jump),
         (_, _, Some(s)) => s.clone(),
         _ => "? help".into(),
@@ -156,11 +216,22 @@ fn footer(app: &App, width: usize) -> Line<'static> {
     let pace = app.pace();
     let fixed = time.len() + pace.len() + hint.chars().count() + 8;
     let bar_w = width.saturating_sub(fixed).clamp(0, 30);
-    let filled = if n <= 1 { bar_w } else { bar_w * app.current / (n - 1) };
-    let pace_style = if pace.contains("behind") { theme::WARN } else { theme::DIM };
+    let filled = if n <= 1 {
+        bar_w
+    } else {
+        bar_w * app.current / (n - 1)
+    };
+    let pace_style = if pace.contains("behind") {
+        theme::WARN
+    } else {
+        theme::DIM
+    };
     let mut spans = vec![Span::raw(" ")];
     if bar_w >= 4 {
-        spans.push(Span::styled("▓".repeat(filled), Style::new().fg(theme::ACCENT)));
+        spans.push(Span::styled(
+            "▓".repeat(filled),
+            Style::new().fg(theme::ACCENT),
+        ));
         spans.push(Span::styled("░".repeat(bar_w - filled), theme::DIM));
         spans.push(Span::raw(" "));
     }

@@ -20,7 +20,10 @@ impl Widget for &App {
             return overlay::too_small(area, buf);
         }
         let demo = self.current_demo();
-        let notes = self.show_notes.then(|| panes::notes_rows(self, area.width.saturating_sub(2))).filter(|&n| n > 0);
+        let notes = self
+            .show_notes
+            .then(|| panes::notes_rows(self, area.width.saturating_sub(2)))
+            .filter(|&n| n > 0);
         let areas = frame::areas(area, demo.is_some(), notes);
         frame::draw(self, area, &areas, buf);
         panes::slide(self, areas.slide, buf);

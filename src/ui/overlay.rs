@@ -31,24 +31,42 @@ pub const KEYS: &[(&str, &str)] = &[
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
 
 fn boxed(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
-    let block = Block::bordered().border_style(Style::new().fg(theme::ACCENT)).title(Line::styled(format!(" {title} "), theme::TITLE));
+    let block = Block::bordered()
+        .border_style(Style::new().fg(theme::ACCENT))
+        .title(Line::styled(format!(" {title} "), theme::TITLE));
     let inner = block.inner(area);
     block.render(area, buf);
     inner
 }
 
 pub fn help(area: Rect, buf: &mut Buffer) {
-    let key_w = KEYS.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
+    let key_w = KEYS
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let rect = centered(area, 64, KEYS.len() as u16 + 4);
     let inner = boxed("keys", rect, buf);
     let mut lines: Vec<Line> = Vec::new();
     for (k, what) in KEYS {
-        lines.push(Line::from(vec![Span::styled(format!(" {k:<key_w$}"), theme::H3), Span::raw(ellipsize(what, (inner.width as usize).saturating_sub(key_w + 1)))]));
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {k:<key_w$}"), theme::H3),
+            Span::raw(ellipsize(
+                what,
+                (inner.width as usize).saturating_sub(key_w + 1),
+            )),
+        ]));
     }
     lines.push(Line::default());
     lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
@@ -58,23 +76,61 @@ pub fn help(area: Rect, buf: &mut Buffer) {
 }
 
 pub fn overview(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
-    let rect = centered(area, area.width.saturating_sub(6).max(20), area.height.saturating_sub(4).max(6));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).max(20),
+        area.height.saturating_sub(4).max(6),
+    );
     let inner = boxed("slides · ↑↓ Enter · Esc", rect, buf);
     let rows = inner.height as usize;
-    let first = selected.saturating_sub(rows.saturating_sub(1) / 2).min(app.deck.slides.len().saturating_sub(rows));
-    for (row, (i, slide)) in app.deck.slides.iter().enumerate().skip(first).take(rows).enumerate() {
-        let demo = slide.demo.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
+    let first = selected
+        .saturating_sub(rows.saturating_sub(1) / 2)
+        .min(app.deck.slides.len().saturating_sub(rows));
+    for (row, (i, slide)) in app
+        .deck
+        .slides
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .enumerate()
+    {
+        let demo = slide
+            .demo
+            .as_deref()
+            .map(|d| format!(" [{d}]"))
+            .unwrap_or_default();
         let mark = if i == app.current { "▸" } else { " " };
-        let text = format!("{mark}{:>3}  {} · {}{demo}", i + 1, slide.title, slide.section);
-        let style = if i == selected { theme::HIGHLIGHT } else { Style::default() };
-        let line = Line::styled(format!("{:<w$}", ellipsize(&text, inner.width as usize), w = inner.width as usize), style);
+        let text = format!(
+            "{mark}{:>3}  {} · {}{demo}",
+            i + 1,
+            slide.title,
+            slide.section
+        );
+        let style = if i == selected {
+            theme::HIGHLIGHT
+        } else {
+            Style::default()
+        };
+        let line = Line::styled(
+            format!(
+                "{:<w$}",
+                ellipsize(&text, inner.width as usize),
+                w = inner.width as usize
+            ),
+            style,
+        );
         buf.set_line(inner.x, inner.y + row as u16, &line, inner.width);
     }
 }
 
 /// Shown below the minimum size: says so, in as much of the message as fits.
 pub fn too_small(area: Rect, buf: &mut Buffer) {
-    let msg = format!("terminal too small (need {}x{})", super::frame::MIN_WIDTH, super::frame::MIN_HEIGHT);
+    let msg = format!(
+        "terminal too small (need {}x{})",
+        super::frame::MIN_WIDTH,
+        super::frame::MIN_HEIGHT
+    );
     let lines = wrap(&[(theme::WARN, msg)], area.width as usize, &[], &[]);
     let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
     for (i, l) in lines.iter().take(area.height as usize).enumerate() {

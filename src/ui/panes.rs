@@ -23,7 +23,11 @@ fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) -> usize {
 /// The slide text, one column of margin each side; an overflow is marked, never cut
 /// silently.
 pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
-    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    let area = Rect {
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+        ..area
+    };
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -36,17 +40,35 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
         let keep = area.height.saturating_sub(1) as usize;
         let hidden = lines.len() - keep;
         lines.truncate(keep);
-        lines.push(Line::styled(ellipsize(&format!("⋯ {hidden} more lines: enlarge the terminal"), area.width as usize), theme::WARN));
+        lines.push(Line::styled(
+            ellipsize(
+                &format!("⋯ {hidden} more lines: enlarge the terminal"),
+                area.width as usize,
+            ),
+            theme::WARN,
+        ));
     }
     put_lines(&lines, area, buf);
 }
 
 /// The speaker notes, wrapped; cut with a marker when they don't fit.
 pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
-    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    let area = Rect {
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+        ..area
+    };
     let text = &app.deck.slides[app.current].notes;
-    let pieces = vec![(Style::default().add_modifier(Modifier::ITALIC), text.replace('\n', " "))];
-    let mut lines = wrap(&pieces, area.width as usize, &[Span::styled("notes: ", theme::DIM)], &[]);
+    let pieces = vec![(
+        Style::default().add_modifier(Modifier::ITALIC),
+        text.replace('\n', " "),
+    )];
+    let mut lines = wrap(
+        &pieces,
+        area.width as usize,
+        &[Span::styled("notes: ", theme::DIM)],
+        &[],
+    );
     if lines.len() > area.height as usize {
         lines.truncate(area.height as usize);
         if let Some(last) = lines.last_mut() {
@@ -71,20 +93,33 @@ pub fn notes_rows(app: &App, width: u16) -> u16 {
         return 0;
     }
     let pieces = vec![(Style::default(), text.replace('\n', " "))];
-    wrap(&pieces, width.saturating_sub(2) as usize, &[Span::raw("notes: ")], &[]).len() as u16
+    wrap(
+        &pieces,
+        width.saturating_sub(2) as usize,
+        &[Span::raw("notes: ")],
+        &[],
+    )
+    .len() as u16
 }
 
 /// The demo pane: title, badge, what it proves, then the output (scrollable) and a
 /// status line.
 pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
-    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    let area = Rect {
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+        ..area
+    };
     if area.width < 4 || area.height < 2 {
         return;
     }
     let w = area.width as usize;
     let spec = demo::find(id);
     let title = spec.map_or(id, |s| s.title);
-    let mut head = vec![Line::from(vec![Span::styled("▶ ", theme::TITLE), Span::styled(ellipsize(title, w - 2), theme::TITLE)])];
+    let mut head = vec![Line::from(vec![
+        Span::styled("▶ ", theme::TITLE),
+        Span::styled(ellipsize(title, w - 2), theme::TITLE),
+    ])];
     let pane = app.panes.get(id);
     head.extend(badge_lines(pane, w));
     let status = status_line(app, pane, w);
@@ -96,7 +131,10 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
     app.pane_rows.set(body_rows);
     app.pane_total.set(body.len());
     let max_start = body.len().saturating_sub(body_rows);
-    let start = pane.and_then(|p| p.scroll).unwrap_or(max_start).min(max_start);
+    let start = pane
+        .and_then(|p| p.scroll)
+        .unwrap_or(max_start)
+        .min(max_start);
     let mut lines = head;
     lines.extend(body.iter().skip(start).take(body_rows).cloned());
     put_lines(&lines, area, buf);
@@ -114,12 +152,18 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
         Badge::Idle => return Vec::new(),
         Badge::Live => ("● LIVE".to_string(), theme::LIVE),
         Badge::Recorded { why, recording } => {
-            let on = recording.map_or_else(|| "no recording".into(), |r| format!("recorded on {} {}, {}", r.kernel, r.arch, r.date));
+            let on = recording.map_or_else(
+                || "no recording".into(),
+                |r| format!("recorded on {} {}, {}", r.kernel, r.arch, r.date),
+            );
             (format!("◌ RECORDED — {why} ({on})"), theme::RECORDED)
         }
         Badge::Partial { what } => (format!("◐ PARTIAL — {what}"), theme::RECORDED),
         Badge::Failed { error } => (format!("✗ FAILED — {error}"), theme::BAD),
-        Badge::Stopped => ("■ STOPPED — x pressed or slide left".to_string(), theme::DIM),
+        Badge::Stopped => (
+            "■ STOPPED — x pressed or slide left".to_string(),
+            theme::DIM,
+        ),
     };
     let lines = wrap(&[(style, text)], w, &[], &[Span::raw("  ")]);
     // Keep the badge to three rows so the output keeps its room.
@@ -135,8 +179,16 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
 
 fn idle_lines(app: &App, id: &str, w: usize) -> Vec<Line<'static>> {
     let proves = demo::find(id).map_or("", |s| s.proves);
-    let kernel = if app.options.kernel.is_empty() { "this kernel".to_string() } else { format!("Linux {}", app.options.kernel) };
-    let how = if app.options.force_recorded { "Press r to replay its recording.".to_string() } else { format!("Press r to run it live on {kernel}.") };
+    let kernel = if app.options.kernel.is_empty() {
+        "this kernel".to_string()
+    } else {
+        format!("Linux {}", app.options.kernel)
+    };
+    let how = if app.options.force_recorded {
+        "Press r to replay its recording.".to_string()
+    } else {
+        format!("Press r to run it live on {kernel}.")
+    };
     let mut lines = wrap(&[(theme::DIM, format!("Proves: {proves}."))], w, &[], &[]);
     lines.push(Line::default());
     lines.extend(wrap(&[(Style::default(), how)], w, &[], &[]));
@@ -152,12 +204,21 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
             LineKind::Step => {
                 let label = format!("── {} ", line.text);
                 let fill = w.saturating_sub(label.width() + 6);
-                out.push(Line::from(vec![gutter, Span::styled(format!("{label}{}", "─".repeat(fill)), Style::new().fg(theme::ACCENT))]));
+                out.push(Line::from(vec![
+                    gutter,
+                    Span::styled(
+                        format!("{label}{}", "─".repeat(fill)),
+                        Style::new().fg(theme::ACCENT),
+                    ),
+                ]));
                 continue;
             }
             LineKind::Probe => (theme::DIM, format!("probe: {}", line.text)),
             LineKind::Stderr => (theme::WARN, line.text.clone()),
-            LineKind::Replayed => (theme::RECORDED.remove_modifier(Modifier::BOLD), format!("◌ {}", line.text)),
+            LineKind::Replayed => (
+                theme::RECORDED.remove_modifier(Modifier::BOLD),
+                format!("◌ {}", line.text),
+            ),
             LineKind::Stdout if line.text.starts_with('✓') => (theme::OK, line.text.clone()),
             LineKind::Stdout if line.text.starts_with('✗') => (theme::BAD, line.text.clone()),
             LineKind::Stdout => (Style::default(), line.text.clone()),
@@ -167,15 +228,26 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
         let pad = Span::raw(" ".repeat(indent));
         let first = vec![gutter, pad.clone()];
         let rest = vec![blank, pad, Span::raw("  ")];
-        out.extend(wrap(&[(style, text.trim_start().to_string())], w, &first, &rest));
+        out.extend(wrap(
+            &[(style, text.trim_start().to_string())],
+            w,
+            &first,
+            &rest,
+        ));
     }
     out
 }
 
 fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {
     let text = match pane {
-        Some(p) if p.running => format!("running… {:.1} s · x stop", p.lines.last().map_or(0.0, |l| l.t)),
-        Some(DemoPane { outcome: Some((o, secs)), .. }) => {
+        Some(p) if p.running => format!(
+            "running… {:.1} s · x stop",
+            p.lines.last().map_or(0.0, |l| l.t)
+        ),
+        Some(DemoPane {
+            outcome: Some((o, secs)),
+            ..
+        }) => {
             let what = match o {
                 Outcome::Passed => "✓ passed".to_string(),
                 Outcome::Failed { .. } => "✗ failed".to_string(),
@@ -185,7 +257,14 @@ fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {
                 Outcome::NoRecording { .. } => "✗ no recording".to_string(),
                 Outcome::Unsupported { .. } => "✗ unsupported".to_string(),
             };
-            format!("{what} in {secs:.2} s · r re-run · f {}", if pane.is_some_and(|p| p.prefer_recorded) { "live" } else { "recorded" })
+            format!(
+                "{what} in {secs:.2} s · r re-run · f {}",
+                if pane.is_some_and(|p| p.prefer_recorded) {
+                    "live"
+                } else {
+                    "recorded"
+                }
+            )
         }
         _ if app.options.force_recorded => "r replay".to_string(),
         _ => "r run · f recorded".to_string(),
