@@ -1,0 +1,404 @@
+//! Generic evaluation of the check table against a config and sysctls, the report, and
+//! `kdeck kspp` (text table or JSON).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::KsppError;
+use super::sources::{self, ConfigValue, KernelConfig, Reading, SysctlSource};
+use super::table::{self, Check, Cond, Kind, Op};
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// Exactly as in .config or `sysctl -a` (`CONFIG_INIT_ON_ALLOC_DEFAULT_ON`,
+    /// `kernel.kptr_restrict`).
+    pub name: &'static str,
+    /// config or sysctl.
+    pub kind: Kind,
+    /// What passes, in words: "y, or CONFIG_MODULES not set".
+    pub desired: String,
+    /// What this kernel has for `name`: "y", "0", "not set" or "missing".
+    pub actual: String,
+    /// Whether one of the alternatives holds.
+    pub pass: bool,
+    /// When a pass came from another setting than `name`: that alternative
+    /// ("CONFIG_MODULES not set").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    /// One line on why it matters.
+    pub why: &'static str,
+}
+
+/// A check that could not be decided here (no config, unreadable sysctl).
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// As in [`CheckResult::name`].
+    pub name: &'static str,
+    /// config or sysctl.
+    pub kind: Kind,
+    /// Why: "no kernel config" or "net.core.bpf_jit_harden: EACCES".
+    pub reason: String,
+}
+
+/// The KSPP checks of one kernel.
+#[derive(Debug, Clone, Serialize)]
+pub struct KsppReport {
+    /// Every decided check, in table order.
+    pub checks: Vec<CheckResult>,
+    /// Checks that could not be decided; not counted in the score.
+    pub skipped: Vec<Skipped>,
+    /// How many of `checks` pass.
+    pub passed: usize,
+    /// How many checks were decided (`checks.len()`).
+    pub total: usize,
+    /// "passed/total".
+    pub score: String,
+    /// Where the config came from ("/proc/config.gz"), or "unavailable".
+    pub config_source: String,
+    /// Where the sysctls came from ("/proc/sys (live)" or a dump file).
+    pub sysctl_source: String,
+}
+
+impl KsppReport {
+    /// The checks that fail.
+    pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| !c.pass)
+    }
+
+    /// The checks that pass.
+    pub fn passes(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.pass)
+    }
+
+    /// The decided result for a setting, if it is in the table and was decided.
+    pub fn get(&self, name: &str) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+}
+
+/// What was seen for one name.
+enum Observed {
+    Value(String),
+    NotSetLine,
+    Missing,
+    Unknown(String),
+}
+
+enum Truth {
+    Yes,
+    No,
+    Unknown(String),
+}
+
+fn observe(name: &str, config: Option<&KernelConfig>, sysctls: &SysctlSource) -> Observed {
+    match Kind::of(name) {
+        Kind::Config => match config.map(|c| c.get(name)) {
+            None => Observed::Unknown("no kernel config".to_string()),
+            Some(Some(ConfigValue::Set(v))) => Observed::Value(v.clone()),
+            Some(Some(ConfigValue::NotSet)) => Observed::NotSetLine,
+            Some(None) => Observed::Missing,
+        },
+        Kind::Sysctl => match sysctls.read(name) {
+            Reading::Value(v) => Observed::Value(v),
+            Reading::Missing => Observed::Missing,
+            Reading::Unreadable(e) => Observed::Unknown(format!("{name}: {e}")),
+        },
+    }
+}
+
+fn values_equal(actual: &str, want: &str) -> bool {
+    let unquoted = actual.trim_matches('"');
+    match (table::parse_int(unquoted), table::parse_int(want)) {
+        (Some(a), Some(b)) => a == b,
+        _ => unquoted == want,
+    }
+}
+
+fn test_cond(cond: &Cond, seen: Observed) -> Truth {
+    let holds = match (&cond.op, seen) {
+        (_, Observed::Unknown(why)) => return Truth::Unknown(why),
+        (Op::Eq(want), Observed::Value(v)) => values_equal(&v, want),
+        (Op::Ge(min), Observed::Value(v)) => table::parse_int(&v).is_some_and(|n| n >= *min),
+        (Op::In(set), Observed::Value(v)) => set.iter().any(|w| values_equal(&v, w)),
+        (Op::NotSet, Observed::Value(v)) => v == "n",
+        (Op::NotSet, _) => true,
+        (Op::Off, Observed::NotSetLine) => true,
+        _ => false,
+    };
+    if holds { Truth::Yes } else { Truth::No }
+}
+
+fn test_alt(alt: &[Cond], config: Option<&KernelConfig>, sysctls: &SysctlSource) -> Truth {
+    let mut unknown = None;
+    for cond in alt {
+        match test_cond(cond, observe(&cond.name, config, sysctls)) {
+            Truth::No => return Truth::No,
+            Truth::Unknown(why) => unknown = unknown.or(Some(why)),
+            Truth::Yes => {}
+        }
+    }
+    unknown.map_or(Truth::Yes, Truth::Unknown)
+}
+
+fn op_text(op: &Op) -> String {
+    match op {
+        Op::Eq(v) => v.clone(),
+        Op::Ge(n) => format!("≥ {n}"),
+        Op::In(vs) => vs.join(" or "),
+        Op::NotSet => "not set".to_string(),
+        Op::Off => "disabled".to_string(),
+    }
+}
+
+fn cond_text(cond: &Cond, check_name: &str) -> String {
+    if cond.name == check_name {
+        return op_text(&cond.op);
+    }
+    match (&cond.op, Kind::of(&cond.name)) {
+        (Op::Eq(v), Kind::Config) => format!("{}={v}", cond.name),
+        (Op::Eq(v), Kind::Sysctl) => format!("{} = {v}", cond.name),
+        (op, _) => format!("{} {}", cond.name, op_text(op)),
+    }
+}
+
+fn alt_text(alt: &[Cond], check_name: &str) -> String {
+    let parts: Vec<String> = alt.iter().map(|c| cond_text(c, check_name)).collect();
+    parts.join(" and ")
+}
+
+/// "y, or CONFIG_MODULES not set": every alternative of a check, in words.
+pub fn desired_text(check: &Check) -> String {
+    let alts: Vec<String> = check
+        .alternatives
+        .iter()
+        .map(|a| alt_text(a, &check.name))
+        .collect();
+    alts.join(", or ")
+}
+
+fn actual_text(seen: Observed) -> String {
+    match seen {
+        Observed::Value(v) => v,
+        Observed::NotSetLine => "not set".to_string(),
+        Observed::Missing => "missing".to_string(),
+        Observed::Unknown(why) => why,
+    }
+}
+
+enum Outcome {
+    Decided(CheckResult),
+    Skipped(Skipped),
+}
+
+fn evaluate_check(
+    check: &'static Check,
+    config: Option<&KernelConfig>,
+    sysctls: &SysctlSource,
+) -> Outcome {
+    let mut unknown = None;
+    let mut matched = None;
+    for alt in &check.alternatives {
+        match test_alt(alt, config, sysctls) {
+            Truth::Yes => {
+                matched = Some(alt);
+                break;
+            }
+            Truth::Unknown(why) => unknown = unknown.or(Some(why)),
+            Truth::No => {}
+        }
+    }
+    if let (None, Some(reason)) = (matched, unknown) {
+        return Outcome::Skipped(Skipped {
+            name: &check.name,
+            kind: check.kind,
+            reason,
+        });
+    }
+    let other_setting = matched.filter(|alt| alt.iter().any(|c| c.name != check.name));
+    Outcome::Decided(CheckResult {
+        name: &check.name,
+        kind: check.kind,
+        desired: desired_text(check),
+        actual: actual_text(observe(&check.name, config, sysctls)),
+        pass: matched.is_some(),
+        matched: other_setting.map(|alt| alt_text(alt, "")),
+        why: &check.why,
+    })
+}
+
+/// Evaluates every check of the built-in table. Config checks need `config`; without
+/// it they are skipped (not failed), and so are sysctls this user can't read.
+pub fn evaluate(
+    config: Option<&KernelConfig>,
+    sysctls: &SysctlSource,
+) -> Result<KsppReport, KsppError> {
+    let mut checks = Vec::new();
+    let mut skipped = Vec::new();
+    for check in table::checks()? {
+        match evaluate_check(check, config, sysctls) {
+            Outcome::Decided(r) => checks.push(r),
+            Outcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    let passed = checks.iter().filter(|c| c.pass).count();
+    let total = checks.len();
+    Ok(KsppReport {
+        checks,
+        skipped,
+        passed,
+        total,
+        score: format!("{passed}/{total}"),
+        config_source: config.map_or_else(|| "unavailable".to_string(), |c| c.source.clone()),
+        sysctl_source: sysctls.describe(),
+    })
+}
+
+/// Loads a config file given on the command line (plain or gzip).
+pub fn load_config_file(path: &Path) -> Result<KernelConfig, KsppError> {
+    let name = path.display().to_string();
+    let text = sources::read_config_text(path).map_err(|e| sources::read_error(&name, &e))?;
+    KernelConfig::parse(&text, &name)
+}
+
+/// Loads a `sysctl -a` dump given on the command line.
+pub fn load_sysctl_file(path: &Path) -> Result<SysctlSource, KsppError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| sources::read_error(&name, &e))?;
+    SysctlSource::parse_dump(&text, &name)
+}
+
+/// `kdeck kspp [--config FILE] [--sysctl FILE] [--json]`: without `--config` the
+/// running kernel's config (/proc/config.gz or /boot/config-<release>; none → sysctl
+/// checks only), without `--sysctl` the live /proc/sys. Returns the text table or JSON.
+pub fn run_cli(
+    config: Option<&Path>,
+    sysctl: Option<&Path>,
+    json: bool,
+) -> Result<String, KsppError> {
+    let config = match config {
+        Some(path) => Some(load_config_file(path)?),
+        None => sources::load_running()?,
+    };
+    let sysctls = match sysctl {
+        Some(path) => load_sysctl_file(path)?,
+        None => SysctlSource::Live,
+    };
+    let report = evaluate(config.as_ref(), &sysctls)?;
+    if json {
+        serde_json::to_string_pretty(&report).map_err(|e| KsppError::Json(e.to_string()))
+    } else {
+        Ok(render_text(&report))
+    }
+}
+
+/// The wide text table of `kdeck kspp`.
+pub fn render_text(report: &KsppReport) -> String {
+    let mut s = String::new();
+    let config = match report.config_source.as_str() {
+        "unavailable" => "none found (sysctl checks only)",
+        other => other,
+    };
+    let _ = writeln!(s, "KSPP checks  config: {config}");
+    let _ = writeln!(s, "             sysctls: {}", report.sysctl_source);
+    let _ = writeln!(
+        s,
+        "\n  {:<40} {:<6} {:<14} desired",
+        "setting", "kind", "actual"
+    );
+    for c in &report.checks {
+        let mark = if c.pass { '✓' } else { '✗' };
+        let _ = writeln!(
+            s,
+            "{mark} {:<40} {:<6} {:<14} {}",
+            c.name,
+            c.kind.as_str(),
+            c.actual,
+            c.desired
+        );
+        match (&c.matched, c.pass) {
+            (Some(m), true) => {
+                let _ = writeln!(s, "    passes via {m}");
+            }
+            (_, false) => {
+                let _ = writeln!(s, "    {}", c.why);
+            }
+            _ => {}
+        }
+    }
+    for k in &report.skipped {
+        let _ = writeln!(
+            s,
+            "? {:<40} {:<6} skipped: {}",
+            k.name,
+            k.kind.as_str(),
+            k.reason
+        );
+    }
+    let _ = writeln!(s, "\n{} KSPP checks pass", report.score);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn dump(pairs: &[(&str, &str)]) -> SysctlSource {
+        SysctlSource::Dump {
+            file: "t".into(),
+            values: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<HashMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn alternatives_and_skips() {
+        let cfg = KernelConfig::parse("# CONFIG_MODULES is not set\nCONFIG_BPF_JIT=y\n", "c")
+            .expect("parses");
+        let s = dump(&[
+            ("kernel.unprivileged_bpf_disabled", "2"),
+            ("kernel.kptr_restrict", "0"),
+        ]);
+        let r = evaluate(Some(&cfg), &s).expect("evaluates");
+        let sig = r.get("CONFIG_MODULE_SIG_FORCE").expect("decided");
+        assert!(sig.pass);
+        assert_eq!(sig.actual, "missing");
+        assert_eq!(sig.matched.as_deref(), Some("CONFIG_MODULES not set"));
+        assert_eq!(sig.desired, "y, or CONFIG_MODULES not set");
+        let bpf = r.get("kernel.unprivileged_bpf_disabled").expect("decided");
+        assert!(bpf.pass && bpf.matched.is_none());
+        let kptr = r.get("kernel.kptr_restrict").expect("decided");
+        assert!(!kptr.pass);
+        assert_eq!((kptr.actual.as_str(), kptr.desired.as_str()), ("0", "≥ 1"));
+        // BPF_JIT=y and no bpf_jit_harden in the dump: decided, failed.
+        assert!(!r.get("net.core.bpf_jit_harden").expect("decided").pass);
+        // No DEVMEM line at all: "off" needs the explicit line.
+        assert!(!r.get("CONFIG_DEVMEM").expect("decided").pass);
+        assert_eq!(
+            r.total + r.skipped.len(),
+            table::checks().expect("table").len()
+        );
+    }
+
+    #[test]
+    fn without_config_only_sysctls_count() {
+        let s = dump(&[("kernel.kptr_restrict", "2")]);
+        let r = evaluate(None, &s).expect("evaluates");
+        assert!(r.checks.iter().all(|c| c.kind == Kind::Sysctl));
+        assert!(r.get("kernel.kptr_restrict").expect("decided").pass);
+        assert!(r.skipped.iter().any(|k| k.name == "CONFIG_VMAP_STACK"));
+        // A sysctl whose only other alternative is a config symbol is still decided
+        // when the sysctl itself passes, skipped when it fails and the config is unknown.
+        assert!(
+            r.skipped
+                .iter()
+                .any(|k| k.name == "net.core.bpf_jit_harden")
+        );
+        assert_eq!(r.config_source, "unavailable");
+    }
+}
