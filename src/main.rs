@@ -80,6 +80,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// KSPP hardening checks of this kernel, or of another kernel's config and sysctls.
+    Kspp {
+        /// A kernel config (plain or gzip), e.g. /boot/config-6.12.0 (default: the running kernel's).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// A saved `sysctl -a` output (default: the running kernel's /proc/sys).
+        #[arg(long, value_name = "FILE")]
+        sysctl: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Internal: run a demo's live body in this (child) process.
     #[command(name = "__child", hide = true)]
     Child { id: String },
@@ -137,6 +148,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Some(Command::Kspp { config, sysctl, json }) => {
+            print!("{}", kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?);
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {
             id,
