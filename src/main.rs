@@ -149,8 +149,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Some(Command::Kspp { config, sysctl, json }) => {
-            print!("{}", kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?);
+        Some(Command::Kspp {
+            config,
+            sysctl,
+            json,
+        }) => {
+            print!(
+                "{}",
+                kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {

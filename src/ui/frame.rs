@@ -133,12 +133,8 @@ pub fn draw(app: &App, area: Rect, a: &Areas, buf: &mut Buffer) {
                 put(buf, x, y, "│");
             }
             put(buf, x, y0, "┬");
-            put(
-                buf,
-                x,
-                d.bottom(),
-                if a.notes.is_some() { "┴" } else { "┴" },
-            );
+            // Meets the notes separator or the bottom border.
+            put(buf, x, d.bottom(), "┴");
         }
     }
     let width = area.width as usize;
