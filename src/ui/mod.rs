@@ -24,7 +24,13 @@ impl Widget for &App {
             .show_notes
             .then(|| panes::notes_rows(self, area.width.saturating_sub(2)))
             .filter(|&n| n > 0);
-        let areas = frame::areas(area, demo.is_some(), notes);
+        let stacked_width = area.width.saturating_sub(4) as usize;
+        let slide_rows = if demo.is_some() && area.width < 80 {
+            markdown::render(&self.deck.slides[self.current].body, stacked_width).len() as u16
+        } else {
+            0
+        };
+        let areas = frame::areas(area, demo.is_some(), notes, slide_rows);
         frame::draw(self, area, &areas, buf);
         panes::slide(self, areas.slide, buf);
         if let (Some(id), Some(rect)) = (demo, areas.demo) {
