@@ -94,7 +94,8 @@ fn deck_toml_sets_title_and_budget() {
 
 #[test]
 fn bad_inputs_name_file_and_line() {
-    let cases: &[(&[(&str, &[u8])], &str)] = &[
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+    let cases: &[(Files, &str)] = &[
         (
             &[("01.md", b"# no front matter\n")],
             "01.md:1: missing front matter: the file must start with a line `+++`",
