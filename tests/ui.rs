@@ -218,3 +218,38 @@ fn footer_shows_position_time_and_pace() {
     )));
     assert!(screen(&app, 100, 30).contains("min behind"));
 }
+
+#[test]
+fn summary_table_shows_what_this_kernel_supports() {
+    let summary = deck()
+        .slides
+        .iter()
+        .position(|s| s.title == "Then vs now")
+        .expect("summary slide");
+    let mut app = app_at(summary);
+    assert!(screen(&app, 100, 30).contains("landlock … probing"));
+    // The answers come from the real probes, as `kdeck probe --json` gives them.
+    let out = std::process::Command::new(exe())
+        .args(["probe", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let answers = rows
+        .iter()
+        .map(|r| {
+            let s = match r["support"].as_str().unwrap() {
+                "yes" => kdeck::probe::Support::Yes,
+                "partial" => kdeck::probe::Support::Partial,
+                _ => kdeck::probe::Support::No,
+            };
+            (r["demo"].as_str().unwrap().to_string(), s)
+        })
+        .collect();
+    app.update(kdeck::app::Message::Probes(answers));
+    let s = screen(&app, 100, 30);
+    // This machine: Landlock, seccomp logging and namespaces live; no WireGuard; no IMA.
+    assert!(s.contains("landlock ✓ live here"), "{s}");
+    assert!(s.contains("seccomp-log ✓ live here"), "{s}");
+    assert!(s.contains("wireguard ◌ recorded"), "{s}");
+    assert!(s.contains("ima ◐ partly"), "{s}");
+}

@@ -26,7 +26,12 @@ impl Widget for &App {
             .filter(|&n| n > 0);
         let stacked_width = area.width.saturating_sub(4) as usize;
         let slide_rows = if demo.is_some() && area.width < 80 {
-            markdown::render(&self.deck.slides[self.current].body, stacked_width).len() as u16
+            markdown::render(
+                &self.deck.slides[self.current].body,
+                stacked_width,
+                &self.slide_vars,
+            )
+            .len() as u16
         } else {
             0
         };

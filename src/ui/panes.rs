@@ -32,7 +32,7 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let slide = &app.deck.slides[app.current];
-    let mut lines = render(&slide.body, area.width as usize);
+    let mut lines = render(&slide.body, area.width as usize, &app.slide_vars);
     if let Some((query, _)) = &app.search {
         mark_matches(&mut lines, query);
     }
