@@ -13,5 +13,6 @@ pub mod event;
 pub mod highlight;
 pub mod probe;
 pub mod record;
+pub mod terminal;
 pub mod tui;
 pub mod ui;

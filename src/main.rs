@@ -255,13 +255,22 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;
-    let mut terminal = ratatui::init();
+    let started = std::time::Instant::now();
+    let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     events.spawn_input();
-    events.spawn_clock(std::time::Instant::now());
+    // First frame before anything else competes for the CPU.
+    let first = terminal
+        .draw(|f| f.render_widget(&app, f.area()))
+        .map(|_| ());
+    if std::env::var_os("KDECK_TEST_PANIC").is_some() {
+        panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
+    }
+    events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
-    let result = kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine);
+    let result =
+        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine));
     engine.stop_all();
-    ratatui::restore();
+    kdeck::terminal::restore();
     result.context("drawing failed")?;
     Ok(ExitCode::SUCCESS)
 }
