@@ -76,7 +76,7 @@ ready() { # DIR RELEASE
 
 lists_fresh=0
 ensure_lists() {
-    if [ "$lists_fresh" = 0 ] && ! apt-cache search --names-only '^linux-image-6\.' 2>/dev/null | grep -q .; then
+    if [ "$lists_fresh" = 0 ] && [ "$(apt-cache search --names-only "^linux-image-6\\." 2>/dev/null | wc -l)" = 0 ]; then
         log "apt-get update (no package lists yet)"
         apt-get update -q >&2 || log "apt-get update failed; using the cache only"
     fi

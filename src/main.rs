@@ -122,9 +122,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
         }
         Some(Command::Present(args)) => present(args),
         Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
-        Some(Command::GuestInit(args)) => {
-            Ok(ExitCode::from(kdeck::matrix::init::main(&args).clamp(0, 255) as u8))
-        }
+        Some(Command::GuestInit(args)) => Ok(ExitCode::from(
+            kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
+        )),
         None => present(cli.present),
         Some(Command::Probe { json }) => {
             let rows = commands::probe_all();

@@ -26,7 +26,8 @@ fn kernel_61() -> Option<PathBuf> {
 
 fn cast_text(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let cast = kdeck::record::asciicast::parse(&text, &path.display().to_string()).expect("a valid cast");
+    let cast =
+        kdeck::record::asciicast::parse(&text, &path.display().to_string()).expect("a valid cast");
     kdeck::record::asciicast::output_lines(&cast)
         .into_iter()
         .filter_map(|(_, l)| match l {
@@ -53,13 +54,21 @@ fn debian_6_1_under_qemu() {
         .expect("run kdeck matrix");
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "kdeck matrix failed: {:?}", out.status);
+    assert!(
+        out.status.success(),
+        "kdeck matrix failed: {:?}",
+        out.status
+    );
     let m: Matrix = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(m.kernels.len(), 1);
     let k = &m.kernels[0];
     assert!(k.release.starts_with("6.1.0-"), "{k:?}");
     assert_eq!(k.error, None);
-    assert_eq!(k.landlock_abi, Some(2), "Debian 12's 6.1 has Landlock ABI 2");
+    assert_eq!(
+        k.landlock_abi,
+        Some(2),
+        "Debian 12's 6.1 has Landlock ABI 2"
+    );
     assert!(k.lsms.iter().any(|l| l == "apparmor"), "{:?}", k.lsms);
     let cell = |demo: &str, user: &str| {
         m.cells
@@ -74,7 +83,10 @@ fn debian_6_1_under_qemu() {
     assert_eq!(ll.mode, "partial", "{ll:?}");
     assert!(ll.reason.contains("ABI 2 < 4"), "{ll:?}");
     let text = cast_text(&root.join("landlock.cast"));
-    assert!(text.contains("landlock_create_ruleset(NULL, 0, VERSION) = 2"), "{text}");
+    assert!(
+        text.contains("landlock_create_ruleset(NULL, 0, VERSION) = 2"),
+        "{text}"
+    );
     assert!(text.contains("can't restrict TCP — skipped"), "{text}");
     assert!(ll.verdict_line.starts_with('✓'), "{ll:?}");
 
@@ -83,17 +95,28 @@ fn debian_6_1_under_qemu() {
     assert_eq!(lsm.verdict, "pass", "{lsm:?}");
     let text = cast_text(&root.join("lsm.cast"));
     assert!(text.contains("= -1 ENOSYS"), "{text}");
-    assert!(text.contains("falling back to /sys/kernel/security/lsm"), "{text}");
+    assert!(
+        text.contains("falling back to /sys/kernel/security/lsm"),
+        "{text}"
+    );
     assert!(lsm.verdict_line.contains("apparmor"), "{lsm:?}");
 
     // Namespaces and seccomp logging run live as root.
     for demo in ["namespaces", "seccomp-log"] {
         let c = cell(demo, "root");
-        assert_eq!((c.mode.as_str(), c.verdict.as_str()), ("live", "pass"), "{c:?}");
+        assert_eq!(
+            (c.mode.as_str(), c.verdict.as_str()),
+            ("live", "pass"),
+            "{c:?}"
+        );
     }
     // As nobody, dmesg_restrict=1 keeps the log from being read: partial.
     assert_eq!(cell("seccomp-log", "nobody").mode, "partial");
     // WireGuard's module (and its dependencies) loaded from the initramfs.
-    assert!(k.modules.iter().any(|m| m == "wireguard.ko: ok"), "{:?}", k.modules);
+    assert!(
+        k.modules.iter().any(|m| m == "wireguard.ko: ok"),
+        "{:?}",
+        k.modules
+    );
     assert_eq!(cell("wireguard", "root").mode, "live");
 }

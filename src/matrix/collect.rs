@@ -31,11 +31,23 @@ pub enum CollectError {
     #[error("{name}: no END line (the guest stopped while sending it?)")]
     Truncated { name: String },
     #[error("{name}: chunk {seq} is damaged: {why}")]
-    BadChunk { name: String, seq: usize, why: String },
+    BadChunk {
+        name: String,
+        seq: usize,
+        why: String,
+    },
     #[error("{name}: chunk {seq} of {total} is missing")]
-    MissingChunk { name: String, seq: usize, total: usize },
+    MissingChunk {
+        name: String,
+        seq: usize,
+        total: usize,
+    },
     #[error("{name}: {got} bytes received, {want} announced")]
-    Size { name: String, want: usize, got: usize },
+    Size {
+        name: String,
+        want: usize,
+        got: usize,
+    },
     #[error("{name}: checksum mismatch (crc32 {got:08x}, announced {want:08x})")]
     Checksum { name: String, want: u32, got: u32 },
 }
@@ -52,7 +64,10 @@ pub struct Bundle {
 pub fn encode(files: &[(String, Vec<u8>)]) -> String {
     let mut out = String::new();
     for (name, data) in files {
-        let name: String = name.chars().map(|c| if c.is_whitespace() { '_' } else { c }).collect();
+        let name: String = name
+            .chars()
+            .map(|c| if c.is_whitespace() { '_' } else { c })
+            .collect();
         let chunks: Vec<&[u8]> = data.chunks(CHUNK).collect();
         out.push_str(&format!(
             "{BEGIN}{name} {} {:08x} {}\n",
@@ -161,11 +176,19 @@ fn finish(o: Open) -> Result<(String, Vec<u8>), CollectError> {
         }
     }
     if data.len() != o.size {
-        return Err(CollectError::Size { name: o.name, want: o.size, got: data.len() });
+        return Err(CollectError::Size {
+            name: o.name,
+            want: o.size,
+            got: data.len(),
+        });
     }
     let got = crc32(&data);
     if got != o.crc {
-        return Err(CollectError::Checksum { name: o.name, want: o.crc, got });
+        return Err(CollectError::Checksum {
+            name: o.name,
+            want: o.crc,
+            got,
+        });
     }
     Ok((o.name, data))
 }
@@ -176,7 +199,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -312,21 +339,34 @@ mod tests {
         // a chunk with a non-base64 byte names the file and the chunk
         lines[i] = "@@KD 3 Zm9v*mFy".into();
         let err = parse(&lines.join("\n")).unwrap_err();
-        assert_eq!(err.to_string(), "root/landlock.cast: chunk 3 is damaged: byte '*' is not base64");
+        assert_eq!(
+            err.to_string(),
+            "root/landlock.cast: chunk 3 is damaged: byte '*' is not base64"
+        );
 
         // a lost line → missing chunk
         lines.remove(i);
         let err = parse(&lines.join("\n")).unwrap_err();
-        assert!(matches!(err, CollectError::MissingChunk { seq: 3, .. }), "{err}");
+        assert!(
+            matches!(err, CollectError::MissingChunk { seq: 3, .. }),
+            "{err}"
+        );
     }
 
     #[test]
     fn truncated_and_empty_output() {
-        assert_eq!(parse("[ 0.1] only kernel noise\n"), Err(CollectError::Nothing));
+        assert_eq!(
+            parse("[ 0.1] only kernel noise\n"),
+            Err(CollectError::Nothing)
+        );
         let text = encode(&files());
         let mid = text.len() / 2;
         assert!(parse(&text[..mid]).is_err(), "cut mid-line");
         let cut = &text[..=mid + text[mid..].find('\n').unwrap()];
-        assert!(matches!(parse(cut), Err(CollectError::Truncated { .. })), "{:?}", parse(cut));
+        assert!(
+            matches!(parse(cut), Err(CollectError::Truncated { .. })),
+            "{:?}",
+            parse(cut)
+        );
     }
 }

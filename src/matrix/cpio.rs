@@ -131,7 +131,8 @@ mod tests {
     fn archive() -> Vec<u8> {
         let mut w = CpioWriter::new(Vec::new());
         w.dir("etc", 0o755).unwrap();
-        w.file("/etc/passwd", 0o644, b"root:x:0:0::/root:/bin/sh\n").unwrap();
+        w.file("/etc/passwd", 0o644, b"root:x:0:0::/root:/bin/sh\n")
+            .unwrap();
         w.file("bin/kdeck", 0o755, b"\x7fELF pretend").unwrap();
         w.symlink("init", "/bin/kdeck").unwrap();
         w.file("a/b/c/deep.txt", 0o600, b"odd length!").unwrap();
@@ -139,7 +140,11 @@ mod tests {
     }
 
     fn have_cpio() -> bool {
-        Command::new("cpio").arg("--version").stdout(Stdio::null()).status().is_ok()
+        Command::new("cpio")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok()
     }
 
     #[test]
@@ -174,7 +179,17 @@ mod tests {
         let names: Vec<&str> = names.lines().collect();
         assert_eq!(
             names,
-            ["etc", "etc/passwd", "bin", "bin/kdeck", "init", "a", "a/b", "a/b/c", "a/b/c/deep.txt"]
+            [
+                "etc",
+                "etc/passwd",
+                "bin",
+                "bin/kdeck",
+                "init",
+                "a",
+                "a/b",
+                "a/b/c",
+                "a/b/c/deep.txt"
+            ]
         );
         let out = dir.path().join("x");
         std::fs::create_dir(&out).unwrap();
@@ -189,7 +204,10 @@ mod tests {
             std::fs::read(out.join("etc/passwd")).unwrap(),
             b"root:x:0:0::/root:/bin/sh\n"
         );
-        assert_eq!(std::fs::read(out.join("a/b/c/deep.txt")).unwrap(), b"odd length!");
+        assert_eq!(
+            std::fs::read(out.join("a/b/c/deep.txt")).unwrap(),
+            b"odd length!"
+        );
         let mode = |p: &str| std::fs::metadata(out.join(p)).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode("bin/kdeck"), 0o755);
         assert_eq!(mode("a/b/c/deep.txt"), 0o600);

@@ -74,7 +74,10 @@ pub fn run_demos_logged(out_dir: &Path, log: bool) -> Result<RunSummary, MatrixE
 /// fallback is `recorded`, a step from the recording `partial`, a run that did not pass
 /// `failed`.
 pub fn result_of(id: &str, title: &str, events: &[DemoEvent]) -> DemoResult {
-    let mut probe = ProbeSummary { support: "no".into(), evidence: String::new() };
+    let mut probe = ProbeSummary {
+        support: "no".into(),
+        evidence: String::new(),
+    };
     let mut verdict_line = String::new();
     let mut whole_why = None;
     let mut steps = Vec::new();
@@ -85,7 +88,10 @@ pub fn result_of(id: &str, title: &str, events: &[DemoEvent]) -> DemoResult {
             DemoEvent::Output { line, .. } => match line.kind {
                 LineKind::Probe => {
                     let (s, e) = line.text.split_once(" — ").unwrap_or((&line.text, ""));
-                    probe = ProbeSummary { support: s.into(), evidence: e.into() };
+                    probe = ProbeSummary {
+                        support: s.into(),
+                        evidence: e.into(),
+                    };
                 }
                 LineKind::Stdout | LineKind::Replayed
                     if line.text.starts_with('✓') || line.text.starts_with('✗') =>
@@ -94,9 +100,17 @@ pub fn result_of(id: &str, title: &str, events: &[DemoEvent]) -> DemoResult {
                 }
                 _ => {}
             },
-            DemoEvent::FellBack { why, step: None, .. } => whole_why = Some(why.clone()),
-            DemoEvent::FellBack { why, step: Some(s), .. } => steps.push(format!("{s}: {why}")),
-            DemoEvent::Exited { outcome: o, seconds: s, .. } => {
+            DemoEvent::FellBack {
+                why, step: None, ..
+            } => whole_why = Some(why.clone()),
+            DemoEvent::FellBack {
+                why, step: Some(s), ..
+            } => steps.push(format!("{s}: {why}")),
+            DemoEvent::Exited {
+                outcome: o,
+                seconds: s,
+                ..
+            } => {
                 outcome = Some(o.clone());
                 seconds = *s;
             }
@@ -109,15 +123,22 @@ pub fn result_of(id: &str, title: &str, events: &[DemoEvent]) -> DemoResult {
         Some(Outcome::Crashed { status }) => Some(format!("crashed: {status}")),
         Some(Outcome::TimedOut { seconds }) => Some(format!("timed out after {seconds:.0} s")),
         Some(Outcome::Stopped) => Some("stopped".into()),
-        Some(Outcome::NoRecording { error }) => Some(format!("no recording to fall back on: {error}")),
+        Some(Outcome::NoRecording { error }) => {
+            Some(format!("no recording to fall back on: {error}"))
+        }
         Some(Outcome::Unsupported { why }) => Some(why.clone()),
         None => Some("the demo engine gave no answer".into()),
     };
     let (mode, verdict, reason) = match (mode_of(events), failure) {
         ("replayed", None) => ("recorded", "fallback", whole_why.unwrap_or_default()),
-        ("replayed", Some(f)) if !matches!(outcome, Some(Outcome::NoRecording { .. })) => {
-            ("recorded", "fail", format!("{}; the recorded run failed: {f}", whole_why.unwrap_or_default()))
-        }
+        ("replayed", Some(f)) if !matches!(outcome, Some(Outcome::NoRecording { .. })) => (
+            "recorded",
+            "fail",
+            format!(
+                "{}; the recorded run failed: {f}",
+                whole_why.unwrap_or_default()
+            ),
+        ),
         (_, Some(f)) => match whole_why {
             Some(w) => ("failed", "fail", format!("{w}; {f}")),
             None => ("failed", "fail", f),
@@ -166,7 +187,12 @@ impl KernelReport {
     pub fn of_running() -> KernelReport {
         let (release, arch) = uname().unwrap_or_default();
         let lsms = match std::fs::read_to_string(crate::probe::lsm::SECURITYFS_LSM) {
-            Ok(s) => s.trim().split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+            Ok(s) => s
+                .trim()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
             Err(_) => crate::probe::lsm::active_ids()
                 .map(|ids| ids.into_iter().map(crate::probe::lsm::lsm_name).collect())
                 .unwrap_or_default(),
@@ -191,44 +217,99 @@ mod tests {
     use crate::demo::OutputLine;
 
     fn out(kind: LineKind, text: &str) -> DemoEvent {
-        DemoEvent::Output { run: 1, line: OutputLine { t: 0.1, kind, text: text.into() } }
+        DemoEvent::Output {
+            run: 1,
+            line: OutputLine {
+                t: 0.1,
+                kind,
+                text: text.into(),
+            },
+        }
     }
     fn exited(outcome: Outcome) -> DemoEvent {
-        DemoEvent::Exited { run: 1, outcome, seconds: 0.5 }
+        DemoEvent::Exited {
+            run: 1,
+            outcome,
+            seconds: 0.5,
+        }
     }
 
     #[test]
     fn classifies_live_partial_recorded_failed() {
-        let live = [out(LineKind::Probe, "yes — abi 6"), out(LineKind::Stdout, "✓ works"), exited(Outcome::Passed)];
+        let live = [
+            out(LineKind::Probe, "yes — abi 6"),
+            out(LineKind::Stdout, "✓ works"),
+            exited(Outcome::Passed),
+        ];
         let r = result_of("x", "X", &live);
-        assert_eq!((r.mode.as_str(), r.verdict.as_str(), r.reason.as_str()), ("live", "pass", "abi 6"));
-        assert_eq!((r.verdict_line.as_str(), r.exit, r.probe.support.as_str()), ("✓ works", 0, "yes"));
+        assert_eq!(
+            (r.mode.as_str(), r.verdict.as_str(), r.reason.as_str()),
+            ("live", "pass", "abi 6")
+        );
+        assert_eq!(
+            (r.verdict_line.as_str(), r.exit, r.probe.support.as_str()),
+            ("✓ works", 0, "yes")
+        );
 
         let partial = [
             out(LineKind::Probe, "partial — dmesg_restrict"),
-            DemoEvent::FellBack { run: 1, why: "no CAP_SYSLOG".into(), step: Some("log".into()), recording: None },
+            DemoEvent::FellBack {
+                run: 1,
+                why: "no CAP_SYSLOG".into(),
+                step: Some("log".into()),
+                recording: None,
+            },
             exited(Outcome::Passed),
         ];
         let r = result_of("x", "X", &partial);
-        assert_eq!((r.mode.as_str(), r.reason.as_str()), ("partial", "log: no CAP_SYSLOG"));
+        assert_eq!(
+            (r.mode.as_str(), r.reason.as_str()),
+            ("partial", "log: no CAP_SYSLOG")
+        );
 
         let rec = [
-            DemoEvent::FellBack { run: 1, why: "ENOSYS".into(), step: None, recording: None },
+            DemoEvent::FellBack {
+                run: 1,
+                why: "ENOSYS".into(),
+                step: None,
+                recording: None,
+            },
             exited(Outcome::Passed),
         ];
         let r = result_of("x", "X", &rec);
-        assert_eq!((r.mode.as_str(), r.verdict.as_str(), r.reason.as_str()), ("recorded", "fallback", "ENOSYS"));
+        assert_eq!(
+            (r.mode.as_str(), r.verdict.as_str(), r.reason.as_str()),
+            ("recorded", "fallback", "ENOSYS")
+        );
 
         let none = [
-            DemoEvent::FellBack { run: 1, why: "ENOSYS".into(), step: None, recording: None },
-            exited(Outcome::NoRecording { error: "no recording".into() }),
+            DemoEvent::FellBack {
+                run: 1,
+                why: "ENOSYS".into(),
+                step: None,
+                recording: None,
+            },
+            exited(Outcome::NoRecording {
+                error: "no recording".into(),
+            }),
         ];
         let r = result_of("x", "X", &none);
-        assert_eq!((r.mode.as_str(), r.verdict.as_str(), r.exit), ("failed", "fail", 2));
+        assert_eq!(
+            (r.mode.as_str(), r.verdict.as_str(), r.exit),
+            ("failed", "fail", 2)
+        );
         assert!(r.reason.starts_with("ENOSYS; no recording"), "{}", r.reason);
 
-        let failed = [out(LineKind::Stdout, "✗ nope"), exited(Outcome::Failed { verdict: "nope".into() })];
+        let failed = [
+            out(LineKind::Stdout, "✗ nope"),
+            exited(Outcome::Failed {
+                verdict: "nope".into(),
+            }),
+        ];
         let r = result_of("x", "X", &failed);
-        assert_eq!((r.mode.as_str(), r.reason.as_str(), r.exit), ("failed", "nope", 1));
+        assert_eq!(
+            (r.mode.as_str(), r.reason.as_str(), r.exit),
+            ("failed", "nope", 1)
+        );
     }
 }

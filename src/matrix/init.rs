@@ -53,16 +53,22 @@ pub fn main(args: &GuestArgs) -> i32 {
         };
     }
     if std::process::id() != 1 {
-        eprintln!("kdeck: __guest-init is the init of a `kdeck matrix` guest and must run as PID 1");
+        eprintln!(
+            "kdeck: __guest-init is the init of a `kdeck matrix` guest and must run as PID 1"
+        );
         return 2;
     }
     mount_all();
-    let budget = cmdline_param("kdeck.budget").and_then(|v| v.parse().ok()).unwrap_or(110u64);
-    let _ = std::thread::Builder::new().name("watchdog".into()).spawn(move || {
-        std::thread::sleep(Duration::from_secs(budget));
-        eprintln!("kdeck guest: budget of {budget} s exceeded, powering off");
-        power_off();
-    });
+    let budget = cmdline_param("kdeck.budget")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(110u64);
+    let _ = std::thread::Builder::new()
+        .name("watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_secs(budget));
+            eprintln!("kdeck guest: budget of {budget} s exceeded, powering off");
+            power_off();
+        });
     if let Err(e) = pid1(budget) {
         eprintln!("kdeck guest: {e}");
     }
@@ -96,10 +102,34 @@ fn mount_all() {
     let mounts: [(&str, &str, &str, MsFlags, Option<&str>); 7] = [
         ("proc", "/proc", "proc", plain, None),
         ("sysfs", "/sys", "sysfs", plain, None),
-        ("devtmpfs", "/dev", "devtmpfs", MsFlags::MS_NOSUID, Some("mode=0755")),
-        ("tmpfs", "/tmp", "tmpfs", MsFlags::MS_NOSUID | MsFlags::MS_NODEV, Some("mode=1777")),
-        ("tmpfs", "/run", "tmpfs", MsFlags::MS_NOSUID | MsFlags::MS_NODEV, Some("mode=0755")),
-        ("securityfs", "/sys/kernel/security", "securityfs", plain, None),
+        (
+            "devtmpfs",
+            "/dev",
+            "devtmpfs",
+            MsFlags::MS_NOSUID,
+            Some("mode=0755"),
+        ),
+        (
+            "tmpfs",
+            "/tmp",
+            "tmpfs",
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some("mode=1777"),
+        ),
+        (
+            "tmpfs",
+            "/run",
+            "tmpfs",
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some("mode=0755"),
+        ),
+        (
+            "securityfs",
+            "/sys/kernel/security",
+            "securityfs",
+            plain,
+            None,
+        ),
         ("cgroup2", "/sys/fs/cgroup", "cgroup2", plain, None),
     ];
     for (src, target, fstype, flags, data) in mounts {
@@ -122,7 +152,11 @@ fn ensure_users() -> Result<(), String> {
         std::fs::write(path, format!("{have}{line}\n")).map_err(|e| format!("{path}: {e}"))
     };
     add("/etc/passwd", "root", "root:x:0:0:root:/root:/bin/sh")?;
-    add("/etc/passwd", "nobody", "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin")?;
+    add(
+        "/etc/passwd",
+        "nobody",
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+    )?;
     add("/etc/group", "root", "root:x:0:")?;
     add("/etc/group", "nogroup", "nogroup:x:65534:")
 }
@@ -137,9 +171,15 @@ fn load_modules() -> Vec<String> {
         let result = match std::fs::File::open(path) {
             Ok(f) => {
                 use std::os::fd::AsRawFd;
-                let flags = if compressed { MODULE_INIT_COMPRESSED_FILE } else { 0 };
+                let flags = if compressed {
+                    MODULE_INIT_COMPRESSED_FILE
+                } else {
+                    0
+                };
                 // SAFETY: a valid fd, a NUL-terminated empty parameter string, flags.
-                let r = unsafe { libc::syscall(libc::SYS_finit_module, f.as_raw_fd(), c"".as_ptr(), flags) };
+                let r = unsafe {
+                    libc::syscall(libc::SYS_finit_module, f.as_raw_fd(), c"".as_ptr(), flags)
+                };
                 match r {
                     0 => "ok".to_string(),
                     _ => crate::probe::errno_name(crate::probe::last_errno()),
@@ -220,7 +260,8 @@ fn send(dir: &Path) -> Result<(), String> {
     let text = collect::encode(&files);
     match open_raw(RESULTS_TTY) {
         Ok(mut tty) => {
-            tty.write_all(text.as_bytes()).map_err(|e| format!("{RESULTS_TTY}: {e}"))?;
+            tty.write_all(text.as_bytes())
+                .map_err(|e| format!("{RESULTS_TTY}: {e}"))?;
             tty.flush().map_err(|e| e.to_string())?;
             let _ = nix::sys::termios::tcdrain(&tty);
             Ok(())
@@ -235,7 +276,9 @@ fn send(dir: &Path) -> Result<(), String> {
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {

@@ -31,7 +31,12 @@ impl KernelDir {
         let entries = std::fs::read_dir(&boot).map_err(|e| MatrixError::io(&boot, e))?;
         let mut found: Vec<String> = entries
             .flatten()
-            .filter_map(|e| e.file_name().to_str()?.strip_prefix("vmlinuz-").map(String::from))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_prefix("vmlinuz-")
+                    .map(String::from)
+            })
             .collect();
         found.sort();
         let release = found.pop().ok_or_else(|| MatrixError::NotAKernel {
@@ -43,7 +48,13 @@ impl KernelDir {
             .map(|m| root.join(m).join(&release))
             .find(|p| p.is_dir());
         let config = Some(boot.join(format!("config-{release}"))).filter(|p| p.is_file());
-        Ok(KernelDir { root: root.to_path_buf(), vmlinuz: boot.join(format!("vmlinuz-{release}")), release, modules, config })
+        Ok(KernelDir {
+            root: root.to_path_buf(),
+            vmlinuz: boot.join(format!("vmlinuz-{release}")),
+            release,
+            modules,
+            config,
+        })
     }
 
     /// `CONFIG_X=y` in the package's boot/config-*.
@@ -69,7 +80,9 @@ pub fn module_name(path: &str) -> String {
 pub fn module_order(dep: &str, builtin: &str, wanted: &[&str]) -> Result<Vec<String>, String> {
     let mut deps: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for line in dep.lines() {
-        let Some((path, rest)) = line.split_once(':') else { continue };
+        let Some((path, rest)) = line.split_once(':') else {
+            continue;
+        };
         let list = rest.split_whitespace().map(String::from).collect();
         deps.insert(module_name(path), (path.to_string(), list));
     }
@@ -89,7 +102,9 @@ pub fn module_order(dep: &str, builtin: &str, wanted: &[&str]) -> Result<Vec<Str
         if seen.contains(name) {
             return Ok(());
         }
-        let (path, list) = deps.get(name).ok_or_else(|| format!("{name}: not in modules.dep"))?;
+        let (path, list) = deps
+            .get(name)
+            .ok_or_else(|| format!("{name}: not in modules.dep"))?;
         for d in list.iter().rev() {
             visit(&module_name(d), deps, seen, order, depth + 1)?;
         }
@@ -139,18 +154,37 @@ pub fn build(kernel: &KernelDir, exe: &Path, out: &Path) -> Result<Built, Matrix
         let what = what.to_string();
         move |e: std::io::Error| MatrixError::io(&what, e)
     };
-    for d in ["bin", "dev", "proc", "sys", "run", "root", "etc/kdeck", "boot"] {
+    for d in [
+        "bin",
+        "dev",
+        "proc",
+        "sys",
+        "run",
+        "root",
+        "etc/kdeck",
+        "boot",
+    ] {
         w.dir(d, 0o755).map_err(io(d))?;
     }
     w.dir("tmp", 0o1777).map_err(io("tmp"))?;
-    w.char_dev("dev/console", 0o600, 5, 1).map_err(io("dev/console"))?;
-    w.char_dev("dev/null", 0o666, 1, 3).map_err(io("dev/null"))?;
-    w.file("bin/kdeck", 0o755, &stripped(exe)?).map_err(io("bin/kdeck"))?;
+    w.char_dev("dev/console", 0o600, 5, 1)
+        .map_err(io("dev/console"))?;
+    w.char_dev("dev/null", 0o666, 1, 3)
+        .map_err(io("dev/null"))?;
+    w.file("bin/kdeck", 0o755, &stripped(exe)?)
+        .map_err(io("bin/kdeck"))?;
     w.symlink("init", "/bin/kdeck").map_err(io("init"))?;
-    let ldd = Command::new("ldd").arg(exe).output().map_err(|e| MatrixError::Tool { tool: "ldd".into(), why: e.to_string() })?;
+    let ldd = Command::new("ldd")
+        .arg(exe)
+        .output()
+        .map_err(|e| MatrixError::Tool {
+            tool: "ldd".into(),
+            why: e.to_string(),
+        })?;
     for lib in ldd_paths(&String::from_utf8_lossy(&ldd.stdout)) {
         let data = std::fs::read(&lib).map_err(|e| MatrixError::io(&lib, e))?;
-        w.file(&lib.to_string_lossy(), 0o755, &data).map_err(io("lib"))?;
+        w.file(&lib.to_string_lossy(), 0o755, &data)
+            .map_err(io("lib"))?;
     }
     let etc: [(&str, String); 4] = [
         ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n".into()),
@@ -168,25 +202,36 @@ pub fn build(kernel: &KernelDir, exe: &Path, out: &Path) -> Result<Built, Matrix
     }
     let modules = add_modules(&mut w, kernel)?;
     let list: String = modules.iter().map(|m| format!("{m}\n")).collect();
-    w.file(MODULE_LIST, 0o644, list.as_bytes()).map_err(io(MODULE_LIST))?;
+    w.file(MODULE_LIST, 0o644, list.as_bytes())
+        .map_err(io(MODULE_LIST))?;
     let bytes = w.finish().map_err(io("cpio"))?;
     std::fs::write(out, &bytes).map_err(|e| MatrixError::io(out, e))?;
-    Ok(Built { path: out.to_path_buf(), bytes: bytes.len() as u64, modules })
+    Ok(Built {
+        path: out.to_path_buf(),
+        bytes: bytes.len() as u64,
+        modules,
+    })
 }
 
 /// Adds the wanted modules; returns their paths inside the initramfs in load order.
 /// Compressed modules stay compressed when the kernel decompresses them itself
 /// (CONFIG_MODULE_DECOMPRESS with the matching CONFIG_MODULE_COMPRESS_*), else they
 /// are decompressed here with the `xz`/`zstd`/`gzip` command.
-fn add_modules(w: &mut CpioWriter<Vec<u8>>, kernel: &KernelDir) -> Result<Vec<String>, MatrixError> {
-    let Some(mdir) = &kernel.modules else { return Ok(Vec::new()) };
+fn add_modules(
+    w: &mut CpioWriter<Vec<u8>>,
+    kernel: &KernelDir,
+) -> Result<Vec<String>, MatrixError> {
+    let Some(mdir) = &kernel.modules else {
+        return Ok(Vec::new());
+    };
     let dep_path = mdir.join("modules.dep");
     let dep = std::fs::read_to_string(&dep_path).map_err(|e| MatrixError::io(&dep_path, e))?;
     let builtin = std::fs::read_to_string(mdir.join("modules.builtin")).unwrap_or_default();
-    let order = module_order(&dep, &builtin, WANTED_MODULES).map_err(|why| MatrixError::NotAKernel {
-        dir: kernel.root.clone(),
-        why,
-    })?;
+    let order =
+        module_order(&dep, &builtin, WANTED_MODULES).map_err(|why| MatrixError::NotAKernel {
+            dir: kernel.root.clone(),
+            why,
+        })?;
     let decompress = kernel.config_has("CONFIG_MODULE_DECOMPRESS");
     let mut paths = Vec::new();
     for rel in order {
@@ -198,19 +243,30 @@ fn add_modules(w: &mut CpioWriter<Vec<u8>>, kernel: &KernelDir) -> Result<Vec<St
             _ => ("", "", ""),
         };
         let (name, data) = if tool.is_empty() || (decompress && kernel.config_has(option)) {
-            (rel.clone(), std::fs::read(&src).map_err(|e| MatrixError::io(&src, e))?)
+            (
+                rel.clone(),
+                std::fs::read(&src).map_err(|e| MatrixError::io(&src, e))?,
+            )
         } else {
-            let out = Command::new(tool).arg("-dc").arg(&src).output().map_err(|e| MatrixError::Tool {
-                tool: tool.into(),
-                why: format!("{e} (needed to decompress {rel})"),
-            })?;
+            let out = Command::new(tool)
+                .arg("-dc")
+                .arg(&src)
+                .output()
+                .map_err(|e| MatrixError::Tool {
+                    tool: tool.into(),
+                    why: format!("{e} (needed to decompress {rel})"),
+                })?;
             if !out.status.success() {
-                return Err(MatrixError::Tool { tool: tool.into(), why: format!("{rel}: {}", out.status) });
+                return Err(MatrixError::Tool {
+                    tool: tool.into(),
+                    why: format!("{rel}: {}", out.status),
+                });
             }
             (rel.trim_end_matches(ext).to_string(), out.stdout)
         };
         let inside = format!("lib/modules/{}/{name}", kernel.release);
-        w.file(&inside, 0o644, &data).map_err(|e| MatrixError::io(&inside, e))?;
+        w.file(&inside, 0o644, &data)
+            .map_err(|e| MatrixError::io(&inside, e))?;
         paths.push(format!("/{inside}"));
     }
     Ok(paths)
@@ -254,13 +310,23 @@ kernel/fs/other.ko.xz: kernel/fs/missing.ko.xz
         assert_eq!(
             names,
             [
-                "udp_tunnel", "ip6_udp_tunnel", "libchacha", "libcurve25519_generic",
-                "curve25519_x86_64", "poly1305_x86_64", "chacha_x86_64", "libchacha20poly1305", "wireguard"
+                "udp_tunnel",
+                "ip6_udp_tunnel",
+                "libchacha",
+                "libcurve25519_generic",
+                "curve25519_x86_64",
+                "poly1305_x86_64",
+                "chacha_x86_64",
+                "libchacha20poly1305",
+                "wireguard"
             ]
         );
         // every module comes after all of its dependencies
         for (i, p) in order.iter().enumerate() {
-            let line = DEP.lines().find(|l| l.starts_with(&format!("{p}:"))).unwrap();
+            let line = DEP
+                .lines()
+                .find(|l| l.starts_with(&format!("{p}:")))
+                .unwrap();
             for d in line.split_once(':').unwrap().1.split_whitespace() {
                 assert!(order[..i].iter().any(|x| x == d), "{d} not before {p}");
             }
@@ -269,9 +335,20 @@ kernel/fs/other.ko.xz: kernel/fs/missing.ko.xz
 
     #[test]
     fn builtin_and_unknown_modules() {
-        assert_eq!(module_order(DEP, "kernel/drivers/net/foo.ko\n", &["foo"]).unwrap(), Vec::<String>::new());
-        assert!(module_order(DEP, "", &["nope"]).unwrap_err().contains("nope: not in modules.dep"));
-        assert!(module_order(DEP, "", &["other"]).unwrap_err().contains("missing"));
+        assert_eq!(
+            module_order(DEP, "kernel/drivers/net/foo.ko\n", &["foo"]).unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(
+            module_order(DEP, "", &["nope"])
+                .unwrap_err()
+                .contains("nope: not in modules.dep")
+        );
+        assert!(
+            module_order(DEP, "", &["other"])
+                .unwrap_err()
+                .contains("missing")
+        );
     }
 
     #[test]

@@ -28,13 +28,18 @@ static SHIPPED: &str = include_str!("../../demos/matrix.json");
 
 /// The shipped matrix, or None when the embedded file is missing or unreadable.
 pub fn shipped() -> Option<Matrix> {
-    serde_json::from_str(SHIPPED).ok().filter(|m: &Matrix| !m.kernels.is_empty())
+    serde_json::from_str(SHIPPED)
+        .ok()
+        .filter(|m: &Matrix| !m.kernels.is_empty())
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatrixError {
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("{}: not an unpacked kernel package: {why}", dir.display())]
     NotAKernel { dir: PathBuf, why: String },
     #[error("{tool}: {why}")]
@@ -47,7 +52,10 @@ pub enum MatrixError {
 
 impl MatrixError {
     pub fn io(what: impl AsRef<Path>, source: std::io::Error) -> MatrixError {
-        MatrixError::Io { what: what.as_ref().display().to_string(), source }
+        MatrixError::Io {
+            what: what.as_ref().display().to_string(),
+            source,
+        }
     }
 }
 
@@ -103,11 +111,17 @@ struct Column {
 /// kernel gave results; 1: some did not).
 pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
     let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
-    let out = args.out.clone().unwrap_or_else(|| std::env::temp_dir().join("kdeck-matrix"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("kdeck-matrix"));
     std::fs::create_dir_all(&out).map_err(|e| MatrixError::io(&out, e))?;
     let started = Instant::now();
     let timeout = Duration::from_secs(args.timeout);
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let mut columns: Vec<Option<Column>> = Vec::new();
     std::thread::scope(|s| {
         let host = (!args.no_host).then(|| s.spawn(|| host_column(&out.join("host"))));
@@ -127,7 +141,12 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
     let columns: Vec<Column> = columns.into_iter().flatten().collect();
     let matrix = assemble(&columns);
     print!("{}", matrix.render_text());
-    println!("\n(matrix of {} kernel(s) in {:.1} s; files in {})", columns.len(), started.elapsed().as_secs_f64(), out.display());
+    println!(
+        "\n(matrix of {} kernel(s) in {:.1} s; files in {})",
+        columns.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
     let json = serde_json::to_string_pretty(&matrix).map_err(MatrixError::Json)?;
     let write = |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| MatrixError::io(p, e));
     if let Some(p) = &args.json {
@@ -151,7 +170,11 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
 fn host_column(dir: &Path) -> Column {
     let report = KernelReport::of_running();
     let run = guest::run_demos(dir).map_err(|e| e.to_string());
-    let user = if nix::unistd::getuid().is_root() { "root" } else { "user" };
+    let user = if nix::unistd::getuid().is_root() {
+        "root"
+    } else {
+        "user"
+    };
     Column {
         kernel: KernelColumn {
             name: "host".into(),
@@ -168,9 +191,19 @@ fn host_column(dir: &Path) -> Column {
     }
 }
 
-fn kernel_column(dir: &Path, exe: &Path, out: &Path, timeout: Duration, accel: qemu::Accel) -> Column {
+fn kernel_column(
+    dir: &Path,
+    exe: &Path,
+    out: &Path,
+    timeout: Duration,
+    accel: qemu::Accel,
+) -> Column {
     let mut col = Column {
-        kernel: KernelColumn { name: dir.display().to_string(), source: "qemu".into(), ..Default::default() },
+        kernel: KernelColumn {
+            name: dir.display().to_string(),
+            source: "qemu".into(),
+            ..Default::default()
+        },
         runs: Vec::new(),
         dir: out.to_path_buf(),
     };
@@ -198,13 +231,23 @@ fn boot_kernel(
     let boot = qemu::boot(&kd.vmlinuz, &built.path, &kout, timeout, accel)?;
     col.kernel.accel = Some(boot.accel.into());
     col.kernel.boot_seconds = Some((boot.seconds * 10.0).round() / 10.0);
-    let bundle = collect::parse(&boot.results).or_else(|e| collect::parse(&boot.console).map_err(|_| e));
+    let bundle =
+        collect::parse(&boot.results).or_else(|e| collect::parse(&boot.console).map_err(|_| e));
     let bundle = match bundle {
         Ok(b) => b,
         Err(e) => {
-            let why = if boot.timed_out { format!("killed after {} s; ", timeout.as_secs()) } else { String::new() };
+            let why = if boot.timed_out {
+                format!("killed after {} s; ", timeout.as_secs())
+            } else {
+                String::new()
+            };
             let last = |t: &str, n: usize| {
-                let tail: Vec<&str> = t.lines().filter(|l| !l.trim().is_empty()).rev().take(n).collect();
+                let tail: Vec<&str> = t
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .rev()
+                    .take(n)
+                    .collect();
                 tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
             };
             let console = match last(&boot.console, 3) {
@@ -223,7 +266,11 @@ fn boot_kernel(
     };
     for (name, data) in &bundle.files {
         let rel = Path::new(name);
-        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
             continue;
         }
         let p = kout.join(rel);
@@ -232,13 +279,20 @@ fn boot_kernel(
         }
         std::fs::write(&p, data).map_err(|e| MatrixError::io(&p, e))?;
     }
-    if let Some(report) = bundle.files.get("kernel.json").and_then(|d| serde_json::from_slice::<KernelReport>(d).ok()) {
+    if let Some(report) = bundle
+        .files
+        .get("kernel.json")
+        .and_then(|d| serde_json::from_slice::<KernelReport>(d).ok())
+    {
         col.kernel.arch = report.arch;
         col.kernel.lsms = report.lsms;
         col.kernel.landlock_abi = report.landlock_abi;
         col.kernel.modules = report.modules;
         if !bundle.complete {
-            col.kernel.error = Some(format!("incomplete results; runs: {}", report.runs.join("; ")));
+            col.kernel.error = Some(format!(
+                "incomplete results; runs: {}",
+                report.runs.join("; ")
+            ));
         }
         for user in ["root", "nobody"] {
             let run = bundle
@@ -248,7 +302,10 @@ fn boot_kernel(
                     let how = report.runs.iter().find(|r| r.starts_with(user)).cloned();
                     how.unwrap_or_else(|| format!("{user}: no summary"))
                 })
-                .and_then(|d| serde_json::from_slice::<RunSummary>(d).map_err(|e| format!("{user}/summary.json: {e}")));
+                .and_then(|d| {
+                    serde_json::from_slice::<RunSummary>(d)
+                        .map_err(|e| format!("{user}/summary.json: {e}"))
+                });
             col.runs.push((user.into(), run));
         }
     } else {
@@ -265,7 +322,12 @@ fn assemble(columns: &[Column]) -> Matrix {
         let name = &col.kernel.name;
         if col.runs.is_empty() {
             for id in crate::demo::ids() {
-                cells.push(failed_cell(id, name, "root", col.kernel.error.as_deref().unwrap_or("no results")));
+                cells.push(failed_cell(
+                    id,
+                    name,
+                    "root",
+                    col.kernel.error.as_deref().unwrap_or("no results"),
+                ));
             }
         }
         for (user, run) in &col.runs {
@@ -279,7 +341,11 @@ fn assemble(columns: &[Column]) -> Matrix {
                     reason: d.reason.clone(),
                     verdict_line: d.verdict_line.clone(),
                 })),
-                Err(e) => cells.extend(crate::demo::ids().into_iter().map(|id| failed_cell(id, name, user, e))),
+                Err(e) => cells.extend(
+                    crate::demo::ids()
+                        .into_iter()
+                        .map(|id| failed_cell(id, name, user, e)),
+                ),
             }
         }
     }
@@ -304,19 +370,32 @@ fn failed_cell(demo: &str, kernel: &str, user: &str, why: &str) -> Cell {
 }
 
 /// Copies live, passing root casts from one guest kernel into demos/<id>/recorded.cast.
-fn update_recordings(args: &MatrixArgs, columns: &[Column], matrix: &Matrix) -> Result<(), MatrixError> {
-    let guests: Vec<&Column> = columns.iter().filter(|c| c.kernel.source == "qemu").collect();
+fn update_recordings(
+    args: &MatrixArgs,
+    columns: &[Column],
+    matrix: &Matrix,
+) -> Result<(), MatrixError> {
+    let guests: Vec<&Column> = columns
+        .iter()
+        .filter(|c| c.kernel.source == "qemu")
+        .collect();
     let col = match &args.recordings_from {
-        Some(want) => guests.iter().find(|c| c.kernel.release.starts_with(want.as_str())),
+        Some(want) => guests
+            .iter()
+            .find(|c| c.kernel.release.starts_with(want.as_str())),
         None => guests.last(),
     }
-    .ok_or_else(|| MatrixError::Recording("--update-recordings: no such guest kernel in this run".into()))?;
+    .ok_or_else(|| {
+        MatrixError::Recording("--update-recordings: no such guest kernel in this run".into())
+    })?;
     for id in &args.update_recordings {
         let cell = matrix
             .cells
             .iter()
             .find(|c| &c.demo == id && c.kernel == col.kernel.name && c.user == "root")
-            .ok_or_else(|| MatrixError::Recording(format!("{id}: no result on {}", col.kernel.name)))?;
+            .ok_or_else(|| {
+                MatrixError::Recording(format!("{id}: no result on {}", col.kernel.name))
+            })?;
         if cell.mode != "live" || cell.verdict != "pass" {
             return Err(MatrixError::Recording(format!(
                 "{id} was {} ({}) on {}, not live and passing: recording not updated ({})",
@@ -328,7 +407,36 @@ fn update_recordings(args: &MatrixArgs, columns: &[Column], matrix: &Matrix) -> 
         std::fs::create_dir_all(&to_dir).map_err(|e| MatrixError::io(&to_dir, e))?;
         let to = to_dir.join("recorded.cast");
         std::fs::copy(&from, &to).map_err(|e| MatrixError::io(&from, e))?;
-        println!("updated {} from {} (live on {})", to.display(), from.display(), col.kernel.release);
+        println!(
+            "updated {} from {} (live on {})",
+            to.display(),
+            from.display(),
+            col.kernel.release
+        );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_matrix_is_consistent() {
+        // The placeholder (no kernels) reads as None; a real one names its kernels.
+        let Some(m) = shipped() else { return };
+        for c in &m.cells {
+            assert!(m.kernels.iter().any(|k| k.name == c.kernel), "{c:?}");
+            assert!(
+                ["live", "partial", "recorded", "failed"].contains(&c.mode.as_str()),
+                "{c:?}"
+            );
+        }
+        for id in crate::demo::ids() {
+            assert!(
+                !for_demo(&m, id).is_empty(),
+                "{id} is not in demos/matrix.json"
+            );
+        }
+    }
 }

@@ -42,7 +42,13 @@ pub struct Boot {
 }
 
 /// Boots `kernel` with `initrd`, logs in `dir`; kills qemu after `timeout`.
-pub fn boot(kernel: &Path, initrd: &Path, dir: &Path, timeout: Duration, accel: Accel) -> Result<Boot, MatrixError> {
+pub fn boot(
+    kernel: &Path,
+    initrd: &Path,
+    dir: &Path,
+    timeout: Duration,
+    accel: Accel,
+) -> Result<Boot, MatrixError> {
     let try_kvm = match accel {
         Accel::Tcg => false,
         Accel::Kvm => true,
@@ -61,40 +67,60 @@ pub fn boot(kernel: &Path, initrd: &Path, dir: &Path, timeout: Duration, accel: 
     run(kernel, initrd, dir, timeout, false)
 }
 
-fn run(kernel: &Path, initrd: &Path, dir: &Path, timeout: Duration, kvm: bool) -> Result<Boot, MatrixError> {
+fn run(
+    kernel: &Path,
+    initrd: &Path,
+    dir: &Path,
+    timeout: Duration,
+    kvm: bool,
+) -> Result<Boot, MatrixError> {
     let console = dir.join("console.log");
     let results = dir.join("results.log");
     let stderr_path = dir.join("qemu.stderr");
     for p in [&console, &results] {
         let _ = std::fs::remove_file(p);
     }
-    let stderr = std::fs::File::create(&stderr_path).map_err(|e| MatrixError::io(&stderr_path, e))?;
+    let stderr =
+        std::fs::File::create(&stderr_path).map_err(|e| MatrixError::io(&stderr_path, e))?;
     let budget = timeout.as_secs().saturating_sub(5).max(10);
-    let append = format!("console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init kdeck.budget={budget}");
+    let append =
+        format!("console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init kdeck.budget={budget}");
     let mut cmd = Command::new(QEMU);
     if kvm {
         cmd.args(["-accel", "kvm", "-cpu", "host"]);
     } else {
         cmd.args(["-accel", "tcg", "-cpu", "max"]);
     }
-    cmd.args(["-m", "512", "-smp", "1", "-nographic", "-monitor", "none", "-no-reboot", "-nodefaults"])
-        .arg("-serial")
-        .arg(format!("file:{}", console.display()))
-        .arg("-serial")
-        .arg(format!("file:{}", results.display()))
-        .arg("-kernel")
-        .arg(kernel)
-        .arg("-initrd")
-        .arg(initrd)
-        .arg("-append")
-        .arg(append)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr);
+    cmd.args([
+        "-m",
+        "512",
+        "-smp",
+        "1",
+        "-nographic",
+        "-monitor",
+        "none",
+        "-no-reboot",
+        "-nodefaults",
+    ])
+    .arg("-serial")
+    .arg(format!("file:{}", console.display()))
+    .arg("-serial")
+    .arg(format!("file:{}", results.display()))
+    .arg("-kernel")
+    .arg(kernel)
+    .arg("-initrd")
+    .arg(initrd)
+    .arg("-append")
+    .arg(append)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(stderr);
     let start = Instant::now();
     let mut child = cmd.spawn().map_err(|e| MatrixError::Tool {
         tool: QEMU.into(),
-        why: format!("{e} (install it: apt-get install -y --no-install-recommends qemu-system-x86)"),
+        why: format!(
+            "{e} (install it: apt-get install -y --no-install-recommends qemu-system-x86)"
+        ),
     })?;
     let mut timed_out = false;
     loop {
@@ -126,7 +152,9 @@ fn run(kernel: &Path, initrd: &Path, dir: &Path, timeout: Duration, kvm: bool) -
 }
 
 fn read_lossy(p: &Path) -> String {
-    std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    std::fs::read(p)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// /dev/kvm opens read-write, and KVM has not failed on this host kernel before.
@@ -136,7 +164,11 @@ fn kvm_usable() -> bool {
         2 => return false,
         _ => {}
     }
-    let opens = std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm").is_ok();
+    let opens = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok();
     opens && !kvm_known_broken()
 }
 
@@ -144,7 +176,9 @@ fn broken_marker() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    let host = crate::record::asciicast::uname().map(|(r, _)| r).unwrap_or_default();
+    let host = crate::record::asciicast::uname()
+        .map(|(r, _)| r)
+        .unwrap_or_default();
     Some(base.join("kdeck").join(format!("kvm-broken-{host}")))
 }
 
@@ -157,6 +191,9 @@ fn remember_kvm_broken() {
         if let Some(d) = p.parent() {
             let _ = std::fs::create_dir_all(d);
         }
-        let _ = std::fs::write(p, "KVM failed to boot a guest on this host kernel; kdeck uses TCG\n");
+        let _ = std::fs::write(
+            p,
+            "KVM failed to boot a guest on this host kernel; kdeck uses TCG\n",
+        );
     }
 }

@@ -83,8 +83,7 @@ mod tests {
         let s: RunSummary = serde_json::from_str(json).unwrap();
         assert_eq!(s.demos[0].mode, "partial");
         assert_eq!(Counts::of(&s.demos), s.summary);
-        let again: RunSummary =
-            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        let again: RunSummary = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(again, s);
     }
 }

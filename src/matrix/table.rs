@@ -62,8 +62,19 @@ pub struct Cell {
 pub fn for_demo<'a>(m: &'a Matrix, id: &str) -> Vec<(&'a str, &'a str, &'a str, &'a str)> {
     m.kernels
         .iter()
-        .flat_map(|k| m.cells.iter().filter(move |c| c.kernel == k.name && c.demo == id))
-        .map(|c| (c.kernel.as_str(), c.user.as_str(), c.mode.as_str(), c.reason.as_str()))
+        .flat_map(|k| {
+            m.cells
+                .iter()
+                .filter(move |c| c.kernel == k.name && c.demo == id)
+        })
+        .map(|c| {
+            (
+                c.kernel.as_str(),
+                c.user.as_str(),
+                c.mode.as_str(),
+                c.reason.as_str(),
+            )
+        })
         .collect()
 }
 
@@ -82,8 +93,11 @@ impl Matrix {
 
     /// The text of one cell: `live`, or `live (root) · partial (nobody)`.
     pub fn cell_text(&self, demo: &str, kernel: &str) -> String {
-        let cells: Vec<&Cell> =
-            self.cells.iter().filter(|c| c.demo == demo && c.kernel == kernel).collect();
+        let cells: Vec<&Cell> = self
+            .cells
+            .iter()
+            .filter(|c| c.demo == demo && c.kernel == kernel)
+            .collect();
         match cells.as_slice() {
             [] => "—".into(),
             [one] => one.mode.clone(),
@@ -101,9 +115,16 @@ impl Matrix {
         let mut out = Vec::new();
         for demo in self.demos() {
             for k in &self.kernels {
-                for c in self.cells.iter().filter(|c| c.demo == demo && c.kernel == k.name) {
+                for c in self
+                    .cells
+                    .iter()
+                    .filter(|c| c.demo == demo && c.kernel == k.name)
+                {
                     if c.mode != "live" {
-                        out.push(format!("{demo} on {} as {}: {} — {}", k.name, c.user, c.mode, c.reason));
+                        out.push(format!(
+                            "{demo} on {} as {}: {} — {}",
+                            k.name, c.user, c.mode, c.reason
+                        ));
                     }
                 }
             }
@@ -119,12 +140,21 @@ impl Matrix {
             .collect();
         let mut out = String::new();
         for (n, r) in rows.iter().enumerate() {
-            let line: Vec<String> =
-                r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+            let line: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}", w = *w))
+                .collect();
             out.push_str(line.join("  ").trim_end());
             out.push('\n');
             if n == 0 {
-                out.push_str(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+                out.push_str(
+                    &widths
+                        .iter()
+                        .map(|w| "─".repeat(*w))
+                        .collect::<Vec<_>>()
+                        .join("  "),
+                );
                 out.push('\n');
             }
         }
@@ -147,7 +177,10 @@ impl Matrix {
         let rows = self.rows();
         let mut out = String::from("# kdeck matrix\n\n");
         for (n, r) in rows.iter().enumerate() {
-            out.push_str(&format!("| {} |\n", r.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")));
+            out.push_str(&format!(
+                "| {} |\n",
+                r.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
+            ));
             if n == 0 {
                 out.push_str(&format!("|{}\n", "---|".repeat(r.len())));
             }
@@ -180,7 +213,10 @@ impl Matrix {
 }
 
 fn kernel_line(k: &KernelColumn) -> String {
-    let mut parts = vec![format!("{}: Linux {} {} ({})", k.name, k.release, k.arch, k.source)];
+    let mut parts = vec![format!(
+        "{}: Linux {} {} ({})",
+        k.name, k.release, k.arch, k.source
+    )];
     if !k.lsms.is_empty() {
         parts.push(format!("LSMs {}", k.lsms.join(",")));
     }
@@ -219,8 +255,20 @@ mod tests {
     fn sample() -> Matrix {
         Matrix {
             kernels: vec![
-                KernelColumn { name: "host".into(), release: "6.18".into(), source: "host".into(), landlock_abi: Some(7), ..Default::default() },
-                KernelColumn { name: "6.1".into(), release: "6.1.0-57-amd64".into(), source: "qemu".into(), landlock_abi: Some(2), ..Default::default() },
+                KernelColumn {
+                    name: "host".into(),
+                    release: "6.18".into(),
+                    source: "host".into(),
+                    landlock_abi: Some(7),
+                    ..Default::default()
+                },
+                KernelColumn {
+                    name: "6.1".into(),
+                    release: "6.1.0-57-amd64".into(),
+                    source: "qemu".into(),
+                    landlock_abi: Some(2),
+                    ..Default::default()
+                },
             ],
             cells: vec![
                 cell("landlock", "host", "root", "live"),
@@ -237,14 +285,26 @@ mod tests {
     fn cells_split_by_user_only_when_they_differ() {
         let m = sample();
         assert_eq!(m.cell_text("landlock", "6.1"), "live");
-        assert_eq!(m.cell_text("seccomp-log", "6.1"), "live (root) · partial (nobody)");
+        assert_eq!(
+            m.cell_text("seccomp-log", "6.1"),
+            "live (root) · partial (nobody)"
+        );
         assert_eq!(m.cell_text("seccomp-log", "host"), "—");
         assert_eq!(m.demos(), ["seccomp-log", "landlock"]);
         let text = m.render_text();
-        assert!(text.contains("seccomp-log  —     live (root) · partial (nobody)"), "{text}");
-        assert!(text.contains("seccomp-log on 6.1 as nobody: partial — partial because"), "{text}");
+        assert!(
+            text.contains("seccomp-log  —     live (root) · partial (nobody)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("seccomp-log on 6.1 as nobody: partial — partial because"),
+            "{text}"
+        );
         let md = m.render_markdown();
-        assert!(md.contains("| DEMO | host | 6.1 |\n|---|---|---|\n"), "{md}");
+        assert!(
+            md.contains("| DEMO | host | 6.1 |\n|---|---|---|\n"),
+            "{md}"
+        );
     }
 
     #[test]
