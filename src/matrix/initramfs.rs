@@ -28,7 +28,10 @@ pub struct KernelDir {
 impl KernelDir {
     pub fn open(root: &Path) -> Result<KernelDir, MatrixError> {
         let boot = root.join("boot");
-        let entries = std::fs::read_dir(&boot).map_err(|e| MatrixError::io(&boot, e))?;
+        let entries = std::fs::read_dir(&boot).map_err(|e| MatrixError::NotAKernel {
+            dir: root.to_path_buf(),
+            why: format!("{}: {e}", boot.display()),
+        })?;
         let mut found: Vec<String> = entries
             .flatten()
             .filter_map(|e| {

@@ -120,7 +120,7 @@ impl Matrix {
                     .iter()
                     .filter(|c| c.demo == demo && c.kernel == k.name)
                 {
-                    if c.mode != "live" {
+                    if c.mode != "live" && k.error.as_deref() != Some(c.reason.as_str()) {
                         out.push(format!(
                             "{demo} on {} as {}: {} — {}",
                             k.name, c.user, c.mode, c.reason
@@ -213,17 +213,18 @@ impl Matrix {
 }
 
 fn kernel_line(k: &KernelColumn) -> String {
-    let mut parts = vec![format!(
-        "{}: Linux {} {} ({})",
-        k.name, k.release, k.arch, k.source
-    )];
+    let mut parts = vec![match k.release.as_str() {
+        "" => format!("{} ({})", k.name, k.source),
+        r => format!("{}: Linux {r} {} ({})", k.name, k.arch, k.source),
+    }];
     if !k.lsms.is_empty() {
         parts.push(format!("LSMs {}", k.lsms.join(",")));
     }
-    parts.push(match k.landlock_abi {
-        Some(abi) => format!("Landlock ABI {abi}"),
-        None => "no Landlock".into(),
-    });
+    match k.landlock_abi {
+        Some(abi) => parts.push(format!("Landlock ABI {abi}")),
+        None if k.error.is_none() => parts.push("no Landlock".into()),
+        None => {}
+    }
     if let (Some(a), Some(s)) = (&k.accel, k.boot_seconds) {
         parts.push(format!("{a}, {s:.1} s"));
     }
