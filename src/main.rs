@@ -91,12 +91,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every demo on real kernels booted under qemu, as a table.
+    Matrix(kdeck::matrix::MatrixArgs),
+    /// Internal: the init of a `kdeck matrix` guest.
+    #[command(name = "__guest-init", hide = true)]
+    GuestInit(kdeck::matrix::GuestArgs),
     /// Internal: run a demo's live body in this (child) process.
     #[command(name = "__child", hide = true)]
     Child { id: String },
 }
 
 fn main() -> ExitCode {
+    if kdeck::matrix::is_guest_init() {
+        return ExitCode::from(kdeck::matrix::init::main(&Default::default()) as u8);
+    }
     match real_main() {
         Ok(code) => code,
         Err(e) => {
@@ -113,6 +121,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
+        Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
+        Some(Command::GuestInit(args)) => Ok(ExitCode::from(
+            kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
+        )),
         None => present(cli.present),
         Some(Command::Probe { json }) => {
             let rows = commands::probe_all();
