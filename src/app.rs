@@ -42,6 +42,8 @@ pub enum Overlay {
     Search {
         query: String,
     },
+    /// The kernel matrix for the current demo: where it ran live, partial, recorded.
+    Matrix,
 }
 
 /// Options fixed at start-up.
@@ -156,10 +158,10 @@ impl App {
         }
         self.status = None;
         match self.overlay.clone() {
-            Overlay::Help => {
+            Overlay::Help | Overlay::Matrix => {
                 if matches!(
                     key.code,
-                    KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
+                    KeyCode::Esc | KeyCode::Char('?' | 'q' | 'm') | KeyCode::Enter
                 ) {
                     self.overlay = Overlay::None;
                 }
@@ -211,6 +213,15 @@ impl App {
                 self.overlay = Overlay::Overview {
                     selected: self.current,
                 };
+                Vec::new()
+            }
+            KeyCode::Char('m') => {
+                if self.current_demo().is_some() {
+                    self.overlay = Overlay::Matrix;
+                } else {
+                    self.status =
+                        Some("this slide has no demo (m shows a demo's kernel matrix)".into());
+                }
                 Vec::new()
             }
             KeyCode::Char('/') => {

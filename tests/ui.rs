@@ -253,3 +253,26 @@ fn summary_table_shows_what_this_kernel_supports() {
     assert!(s.contains("wireguard ◌ recorded"), "{s}");
     assert!(s.contains("ima ◐ partly"), "{s}");
 }
+
+#[test]
+fn m_shows_where_the_demo_ran_on_real_kernels() {
+    let mut app = app_at(slide_of("landlock"));
+    app.update(key('m'));
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("landlock on real kernels"), "{s}");
+    assert!(
+        s.contains("6.1.0-") && s.contains("ABI 2 < 4"),
+        "Debian 6.1 can't restrict TCP:\n{s}"
+    );
+    assert!(s.contains("6.12.") && s.contains("live"), "{s}");
+    app.update(key('m'));
+    assert_eq!(app.overlay, Overlay::None);
+    app.update(key('g'));
+    app.update(key('m'));
+    assert_eq!(
+        app.overlay,
+        Overlay::None,
+        "no matrix on a slide without a demo"
+    );
+    assert!(screen(&app, 120, 40).contains("this slide has no demo"));
+}

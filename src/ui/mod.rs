@@ -47,6 +47,7 @@ impl Widget for &App {
         match &self.overlay {
             Overlay::Help => overlay::help(area, buf),
             Overlay::Overview { selected } => overlay::overview(self, *selected, area, buf),
+            Overlay::Matrix => overlay::kernel_matrix(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
         }
     }

@@ -24,6 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("f", "toggle live / recorded, and run"),
     ("j k ↓ ↑", "scroll the demo output a line"),
     ("J K ^d ^u", "scroll the demo output a page"),
+    ("m", "where this demo ran: the kernel matrix"),
     ("?", "this help"),
     ("q Esc ^c", "quit"),
 ];
@@ -136,5 +137,73 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
     for (i, l) in lines.iter().take(area.height as usize).enumerate() {
         let x = area.x + area.width.saturating_sub(l.width() as u16) / 2;
         buf.set_line(x, top + i as u16, l, area.width);
+    }
+}
+
+/// The shipped kernel matrix, parsed once.
+fn matrix() -> Option<&'static crate::matrix::Matrix> {
+    static M: std::sync::OnceLock<Option<crate::matrix::Matrix>> = std::sync::OnceLock::new();
+    M.get_or_init(crate::matrix::shipped).as_ref()
+}
+
+/// `m`: on which kernels (and as which user) the current demo ran live, partial or
+/// recorded, and why, from the matrix that ships with kdeck (`demos/matrix.json`).
+pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(id) = app.current_demo() else { return };
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).max(20),
+        area.height.saturating_sub(4).max(6),
+    );
+    let inner = boxed(
+        &format!("{id} on real kernels · m or Esc closes"),
+        rect,
+        buf,
+    );
+    let w = inner.width as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match matrix() {
+        None => lines.push(Line::styled(
+            " No kernel matrix ships with this build (run `kdeck matrix --save`).",
+            theme::WARN,
+        )),
+        Some(m) => {
+            let rows = crate::matrix::for_demo(m, id);
+            if rows.is_empty() {
+                lines.push(Line::styled(
+                    format!(" The matrix has no runs of {id}."),
+                    theme::WARN,
+                ));
+            }
+            for (kernel, user, mode, reason) in rows {
+                let style = match mode {
+                    "live" => theme::LIVE,
+                    "partial" | "recorded" => theme::RECORDED,
+                    _ => theme::BAD,
+                };
+                let head = format!(" {kernel:<24} {user:<7} ");
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {reason}")
+                };
+                let indent = " ".repeat(head.chars().count().min(w / 2));
+                // Prefixes keep their spaces (wrapping folds white space in the text).
+                lines.extend(wrap(
+                    &[(style, mode.to_string()), (theme::DIM, reason)],
+                    w,
+                    &[Span::raw(head)],
+                    &[Span::raw(indent)],
+                ));
+            }
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                format!(" kdeck {} · {}", m.kdeck_version, m.date),
+                theme::DIM,
+            ));
+        }
+    }
+    for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
     }
 }
