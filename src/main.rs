@@ -91,6 +91,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run every demo headless (CI): recordings, JSON, JUnit, walkthrough.
+    Record(kdeck::record::cli::RecordArgs),
     /// Internal: run a demo's live body in this (child) process.
     #[command(name = "__child", hide = true)]
     Child { id: String },
@@ -113,6 +115,13 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
+        Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
+            Ok(code) => Ok(ExitCode::from(code)),
+            Err(e) => {
+                eprintln!("kdeck record: {e}");
+                Ok(ExitCode::from(e.exit_code()))
+            }
+        },
         None => present(cli.present),
         Some(Command::Probe { json }) => {
             let rows = commands::probe_all();
@@ -149,8 +158,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Some(Command::Kspp { config, sysctl, json }) => {
-            print!("{}", kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?);
+        Some(Command::Kspp {
+            config,
+            sysctl,
+            json,
+        }) => {
+            print!(
+                "{}",
+                kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {
