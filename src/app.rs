@@ -12,6 +12,7 @@ pub use pane::{Badge, DemoPane, FallBack};
 
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, RunMode};
+use crate::probe::Support;
 
 /// Everything that can happen to the app.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub enum Message {
     /// Time since the talk started.
     Tick(Duration),
     Demo(DemoEvent),
+    /// What this kernel supports, per demo id (from `kdeck probe`, run in a child).
+    Probes(Vec<(String, Support)>),
     /// SIGTERM/SIGHUP or similar: leave cleanly.
     Quit,
 }
@@ -65,6 +68,8 @@ pub struct App {
     pub status: Option<String>,
     pub elapsed: Duration,
     pub panes: HashMap<String, DemoPane>,
+    /// Values for `{probe:<id>}` placeholders in slide text.
+    pub slide_vars: HashMap<String, String>,
     pub options: Options,
     /// Rows of the demo pane's output area, and rows of output, at the last draw (for
     /// scrolling and paging; set by the UI).
@@ -87,6 +92,10 @@ impl App {
             status: None,
             elapsed: Duration::ZERO,
             panes: HashMap::new(),
+            slide_vars: crate::demo::ids()
+                .into_iter()
+                .map(|id| (format!("probe:{id}"), "… probing".to_string()))
+                .collect(),
             options,
             pane_rows: std::cell::Cell::new(10),
             pane_total: std::cell::Cell::new(0),
@@ -122,6 +131,18 @@ impl App {
                     if pane.apply(&ev) {
                         break;
                     }
+                }
+                Vec::new()
+            }
+            Message::Probes(answers) => {
+                for (id, support) in answers {
+                    let text = match support {
+                        Support::Yes => "✓ live here",
+                        Support::Partial => "◐ partly",
+                        Support::No => "◌ recorded",
+                    };
+                    self.slide_vars
+                        .insert(format!("probe:{id}"), text.to_string());
                 }
                 Vec::new()
             }

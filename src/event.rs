@@ -71,6 +71,37 @@ impl Events {
         });
     }
 
+    /// Asks `kdeck probe --json` (a fresh single-threaded child: probes fork and unshare)
+    /// what this kernel supports, and sends the answers when they come.
+    pub fn spawn_probes(&self, exe: std::path::PathBuf) {
+        let tx = self.tx.clone();
+        thread::spawn(move || {
+            let Ok(out) = std::process::Command::new(exe)
+                .args(["probe", "--json"])
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .output()
+            else {
+                return;
+            };
+            let Ok(rows) = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout) else {
+                return;
+            };
+            let answers = rows
+                .iter()
+                .filter_map(|r| {
+                    let support = match r["support"].as_str()? {
+                        "yes" => crate::probe::Support::Yes,
+                        "partial" => crate::probe::Support::Partial,
+                        _ => crate::probe::Support::No,
+                    };
+                    Some((r["demo"].as_str()?.to_string(), support))
+                })
+                .collect();
+            let _ = tx.send(Message::Probes(answers));
+        });
+    }
+
     /// SIGTERM and SIGHUP become a clean quit (the terminal is restored by the caller).
     pub fn spawn_signals(&self) -> std::io::Result<()> {
         let mut signals = signal_hook::iterator::Signals::new([

@@ -258,6 +258,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let mut app = App::new(deck, options);
     let events = Events::default();
     let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
+    let exe_for_probes = exe.clone();
     let mut engine = Engine::new(exe, recordings_from(args.recordings), events.demo_sink())
         .with_speed(args.speed);
     events
@@ -266,6 +267,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let mut terminal = ratatui::init();
     events.spawn_input();
     events.spawn_clock(std::time::Instant::now());
+    events.spawn_probes(exe_for_probes);
     let result = kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine);
     engine.stop_all();
     ratatui::restore();

@@ -109,7 +109,7 @@ impl DemoPane {
             }
             Some(Outcome::TimedOut { seconds }) => {
                 return Badge::Failed {
-                    error: format!("timed out after {seconds:.0} s, process group killed"),
+                    error: format!("timed out after {seconds:.1} s, process group killed"),
                 };
             }
             Some(Outcome::NoRecording { error }) => {

@@ -27,6 +27,8 @@ pub struct Engine {
     recordings: Arc<Recordings>,
     sink: Sink,
     speed: f64,
+    timeout: Option<Duration>,
+    child_env: Vec<(String, String)>,
     runs: HashMap<u64, Arc<AtomicBool>>,
 }
 
@@ -38,6 +40,8 @@ struct Run {
     recordings: Arc<Recordings>,
     sink: Sink,
     speed: f64,
+    timeout: Duration,
+    child_env: Vec<(String, String)>,
     cancel: Arc<AtomicBool>,
     start: Instant,
 }
@@ -50,8 +54,22 @@ impl Engine {
             recordings: Arc::new(recordings),
             sink,
             speed: 1.0,
+            timeout: None,
+            child_env: Vec::new(),
             runs: HashMap::new(),
         }
+    }
+
+    /// Overrides every demo's own timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Extra environment for the live child (e.g. the test-only KDECK_PROBE_FORCE).
+    pub fn with_child_env(mut self, key: &str, value: &str) -> Self {
+        self.child_env.push((key.to_string(), value.to_string()));
+        self
     }
 
     /// Replay speed factor (2.0 = twice as fast); 0 or less replays instantly.
@@ -67,6 +85,9 @@ impl Engine {
                 self.runs
                     .retain(|_, c| !c.load(Ordering::Relaxed) && Arc::strong_count(c) > 1);
                 self.runs.insert(run, cancel.clone());
+                let timeout = self.timeout.unwrap_or_else(|| {
+                    super::find(&id).map_or(super::DEFAULT_TIMEOUT, |d| d.timeout)
+                });
                 let ctx = Run {
                     run,
                     id,
@@ -74,6 +95,8 @@ impl Engine {
                     recordings: self.recordings.clone(),
                     sink: self.sink.clone(),
                     speed: self.speed,
+                    timeout,
+                    child_env: self.child_env.clone(),
                     cancel,
                     start: Instant::now(),
                 };
@@ -151,10 +174,11 @@ impl Run {
     }
 
     fn live(self, mode: RunMode) {
-        let timeout = super::find(&self.id).map_or(super::DEFAULT_TIMEOUT, |d| d.timeout);
+        let timeout = self.timeout;
         let mut child = match Command::new(&self.exe)
             .arg("__child")
             .arg(&self.id)
+            .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

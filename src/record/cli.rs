@@ -144,7 +144,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     let (kernel, arch) = asciicast::uname().unwrap_or_else(|| ("unknown".into(), "unknown".into()));
     let date = asciicast::now_rfc3339_utc();
 
-    let mut runner = Runner::new(exe, recordings.clone(), mode);
+    let mut runner = Runner::new(exe.clone(), recordings.clone(), mode);
     let mut runs: Vec<DemoRun> = Vec::new();
     if args.walkthrough.is_some() || args.frames.is_some() {
         let settings = Settings {
@@ -152,6 +152,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
             rows: args.size.rows,
             kernel: kernel.clone(),
             force_recorded: mode == RunMode::Recorded,
+            exe: exe.clone(),
         };
         let wt = walkthrough::render(deck.clone(), &plan, &mut runner, &settings)?;
         if let Some(path) = &args.walkthrough {

@@ -11,9 +11,9 @@
 //! - **The demo pane** (its columns, on every row it covers):
 //!   1. the kernel release becomes `<kernel>`, and the random name of a demo's temp
 //!      directory (the path component right after the temp dir, e.g. `/tmp/`) `#`;
-//!   2. the timestamp gutter of an output row (` 0.01 `, `12.34 `: the six columns
-//!      after the pane's margin, when they hold a right-aligned `N.NN`) becomes
-//!      ` #.## `;
+//!   2. the timestamp gutter of an output row (the six columns after the pane's
+//!      margin, when they hold a right-aligned stamp and a space: `  3ms `, `1.25s `,
+//!      `  12s `) becomes `    # `;
 //!   3. in the rest of the row: a hex number `0x…` becomes `0x#`; a decimal number
 //!      `N.N` (durations, audit timestamps `1732791234.123`) becomes `#.#`, and an
 //!      audit stamp `N.N:serial` becomes `#.#:#`; a run of
@@ -123,30 +123,29 @@ fn mask_temp(s: &str, temp_dir: &str) -> String {
 pub fn mask_pane_row(row: &str, host: &HostValues) -> String {
     let row = mask_temp(&mask_kernel(row, &host.kernel), &host.temp_dir);
     let chars: Vec<char> = row.chars().collect();
-    // The margin column, then a six-column gutter "{:>5.2} ".
+    // The margin column, then a six-column gutter: a 5-column stamp and a space.
     if chars.len() >= 7 && is_gutter(&chars[1..7]) {
         let rest: String = chars[7..].iter().collect();
-        return format!("{} #.## {}", chars[0], mask_values(&rest));
+        return format!("{}    # {}", chars[0], mask_values(&rest));
     }
     mask_values(&row)
 }
 
-/// ` 0.01 `, `12.34 `: right-aligned, two decimals, a trailing space.
+/// `  3ms `, `999ms `, `1.25s `, `  12s `: a right-aligned stamp (the UI's
+/// `ui::panes::stamp`), then a space.
 fn is_gutter(g: &[char]) -> bool {
     let s: String = g.iter().collect();
-    let Some(num) = s.strip_suffix(' ') else {
+    let Some(stamp) = s.strip_suffix(' ') else {
         return false;
     };
-    let num = num.trim_start();
-    match num.split_once('.') {
-        Some((int, frac)) => {
-            !int.is_empty()
-                && int.chars().all(|c| c.is_ascii_digit())
-                && frac.len() == 2
-                && frac.chars().all(|c| c.is_ascii_digit())
-        }
-        None => false,
-    }
+    let stamp = stamp.trim_start();
+    let number = stamp
+        .strip_suffix("ms")
+        .or_else(|| stamp.strip_suffix('s'))
+        .unwrap_or("");
+    let (int, frac) = number.split_once('.').unwrap_or((number, "0"));
+    let digits = |d: &str| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit());
+    digits(int) && digits(frac)
 }
 
 /// `0x…` → `0x#`, `N.N` → `#.#`, three or more digits → `#`.
@@ -224,10 +223,13 @@ mod tests {
     #[test]
     fn gutter_kernel_and_temp() {
         assert_eq!(
-            mask_pane_row("  0.01 $ cat /proc/4121/status", &host()),
-            "  #.## $ cat /proc/#/status"
+            mask_pane_row("   3ms $ cat /proc/4121/status", &host()),
+            "     # $ cat /proc/#/status"
         );
-        assert_eq!(mask_pane_row(" 12.34 ok", &host()), "  #.## ok");
+        for stamp in [" 999ms ok", " 1.25s ok", "   12s ok", "   3ms ok"] {
+            assert_eq!(mask_pane_row(stamp, &host()), "     # ok", "{stamp}");
+        }
+        assert_eq!(mask_pane_row(" ms ok", &host()), " ms ok");
         assert_eq!(
             mask_pane_row(" ◌ RECORDED (recorded on 6.18.44-x x86_64)", &host()),
             " ◌ RECORDED (recorded on <kernel> x86_64)"
@@ -250,7 +252,7 @@ mod tests {
         let row = |s: &str| s.chars().map(|c| c.to_string()).collect::<Vec<_>>();
         let cells = vec![
             row("┌ 1234 6.1 ┐"),
-            row("│ 1234 │  0.50 pid 4121 "),
+            row("│ 1234 │ 500ms pid 4121 "),
             row("└ 99:99 ┘"),
         ];
         let pane = Region {
@@ -266,18 +268,18 @@ mod tests {
         let out = masked_rows(&cells, Some(pane), &host);
         assert_eq!(
             out,
-            ["┌ 1234 <kernel> ┐", "│ 1234 │  #.## pid #", "└ 99:99 ┘"]
+            ["┌ 1234 <kernel> ┐", "│ 1234 │     # pid #", "└ 99:99 ┘"]
         );
         let wide = vec![row("│ ab │ pid 41210 │")];
         let pane = Region {
             x: 6,
             y: 0,
-            width: 12,
+            width: 11,
             height: 1,
         };
         assert_eq!(
             masked_rows(&wide, Some(pane), &host),
-            ["│ ab │ pid #      │"]
+            ["│ ab │ pid #     │"]
         );
     }
 }

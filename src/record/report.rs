@@ -332,7 +332,10 @@ mod tests {
         let failed = row("d", DemoMode::Failed, Verdict::Fail);
         assert_eq!(exit_code(&[live.clone(), rec.clone()], OnFallback::Warn), 0);
         assert_eq!(exit_code(&[live.clone(), rec.clone()], OnFallback::Fail), 4);
-        assert_eq!(exit_code(std::slice::from_ref(&partial), OnFallback::Fail), 4);
+        assert_eq!(
+            exit_code(std::slice::from_ref(&partial), OnFallback::Fail),
+            4
+        );
         assert_eq!(exit_code(&[partial], OnFallback::Pass), 0);
         assert_eq!(exit_code(&[rec, failed], OnFallback::Fail), 1);
         assert_eq!(exit_code(&[live], OnFallback::Fail), 0);

@@ -28,6 +28,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::Write;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -49,6 +50,7 @@ use super::mask::{HostValues, Region, masked_rows};
 use crate::app::{App, Message, Options};
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
+use crate::event::Events;
 
 /// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
 pub const SLIDE_HOLD: f64 = 2.0;
@@ -74,7 +76,12 @@ pub struct Settings {
     pub kernel: String,
     /// Demos play their recordings (`--mode recorded`): the pane says "replay".
     pub force_recorded: bool,
+    /// kdeck itself, for `kdeck probe --json` (the answers some slides show).
+    pub exe: PathBuf,
 }
+
+/// How long to wait for `kdeck probe --json`.
+const PROBE_WAIT: Duration = Duration::from_secs(30);
 
 type Term = Terminal<CrosstermBackend<Shared>>;
 
@@ -205,6 +212,15 @@ pub fn render(
             kernel: settings.kernel.clone(),
         },
     );
+    // What this kernel supports, for slides that say so: the TUI's own way (a
+    // `kdeck probe --json` child whose answer comes as Message::Probes).
+    let events = Events::default();
+    events.spawn_probes(settings.exe.clone());
+    let Events { tx, rx } = events;
+    drop(tx); // only the probe thread's sender is left: no answer → disconnected
+    if let Ok(msg) = rx.recv_timeout(PROBE_WAIT) {
+        app.update(msg);
+    }
     let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
     let mut output = Shared::default();
     let terminal = Terminal::with_options(

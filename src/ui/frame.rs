@@ -23,18 +23,21 @@ pub struct Areas {
     pub stacked: bool,
 }
 
-/// Splits the inside of the border. Narrow terminals stack the demo under the slide;
-/// short ones hide the notes.
-pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>) -> Areas {
+/// Splits the inside of the border. Narrow terminals (< 80 columns) stack the demo
+/// under the slide, giving the slide the rows its text needs (`slide_rows`) and the demo
+/// at least 40%; short terminals hide the notes (they need 24 rows, 30 when stacked).
+pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>, slide_rows: u16) -> Areas {
     let inner = Rect {
         x: area.x + 1,
         y: area.y + 1,
         width: area.width.saturating_sub(2),
         height: area.height.saturating_sub(2),
     };
+    let stacked = has_demo && area.width < 80;
+    let notes_fit = area.height >= if stacked { 30 } else { 24 };
     let (main, notes) = match notes_rows {
-        Some(rows) if area.height >= 20 => {
-            let rows = rows.clamp(1, (inner.height / 4).max(2));
+        Some(rows) if notes_fit => {
+            let rows = rows.clamp(1, (inner.height / 5).max(2));
             let main_h = inner.height.saturating_sub(rows + 1);
             (
                 Rect {
@@ -58,7 +61,7 @@ pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>) -> Areas {
             stacked: false,
         };
     }
-    if area.width >= 80 {
+    if !stacked {
         let slide_w = main.width * 52 / 100;
         let slide = Rect {
             width: slide_w,
@@ -69,29 +72,31 @@ pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>) -> Areas {
             width: main.width.saturating_sub(slide_w + 1),
             ..main
         };
-        Areas {
+        return Areas {
             slide,
             demo: Some(demo),
             notes,
             stacked: false,
-        }
-    } else {
-        let slide_h = main.height / 2;
-        let slide = Rect {
-            height: slide_h,
-            ..main
         };
-        let demo = Rect {
-            y: main.y + slide_h + 1,
-            height: main.height.saturating_sub(slide_h + 1),
-            ..main
-        };
-        Areas {
-            slide,
-            demo: Some(demo),
-            notes,
-            stacked: true,
-        }
+    }
+    let min_demo = (main.height * 2 / 5).max(5);
+    let slide_h = slide_rows
+        .min(main.height.saturating_sub(min_demo + 1))
+        .max(main.height.min(3));
+    let slide = Rect {
+        height: slide_h,
+        ..main
+    };
+    let demo = Rect {
+        y: main.y + slide_h + 1,
+        height: main.height.saturating_sub(slide_h + 1),
+        ..main
+    };
+    Areas {
+        slide,
+        demo: Some(demo),
+        notes,
+        stacked: true,
     }
 }
 
@@ -133,12 +138,8 @@ pub fn draw(app: &App, area: Rect, a: &Areas, buf: &mut Buffer) {
                 put(buf, x, y, "│");
             }
             put(buf, x, y0, "┬");
-            put(
-                buf,
-                x,
-                d.bottom(),
-                if a.notes.is_some() { "┴" } else { "┴" },
-            );
+            // Meets the notes separator or the bottom border.
+            put(buf, x, d.bottom(), "┴");
         }
     }
     let width = area.width as usize;

@@ -11,24 +11,42 @@ use crate::deck::markdown::Align;
 use crate::deck::{Block, Inline};
 use crate::highlight;
 
+/// Values for `{name}` placeholders in slide text (e.g. `{probe:landlock}`, filled in
+/// at run time with what this kernel supports).
+pub type Vars = std::collections::HashMap<String, String>;
+
+/// The text with every known `{name}` replaced, or `None` when it has no placeholder.
+fn substitute(text: &str, vars: &Vars) -> Option<String> {
+    if vars.is_empty() || !text.contains('{') {
+        return None;
+    }
+    let mut out = text.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    (out != text).then_some(out)
+}
+
 /// Renders blocks at `width` columns, a blank line between top-level blocks.
-pub fn render(blocks: &[Block], width: usize) -> Vec<Line<'static>> {
+pub fn render(blocks: &[Block], width: usize, vars: &Vars) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         if i > 0 {
             out.push(Line::default());
         }
-        render_block(block, width, 0, &mut out);
+        render_block(vars, block, width, 0, &mut out);
     }
     out
 }
 
-fn pieces(inlines: &[Inline], base: Style) -> Vec<(Style, String)> {
+fn pieces(inlines: &[Inline], base: Style, vars: &Vars) -> Vec<(Style, String)> {
     inlines
         .iter()
         .map(|i| {
             let style = base.patch(theme::inline(i.style));
-            let text = if i.style.url {
+            let text = if let Some(value) = substitute(&i.text, vars) {
+                value
+            } else if i.style.url {
                 format!(" ({})", i.text)
             } else {
                 i.text.clone()
@@ -38,7 +56,13 @@ fn pieces(inlines: &[Inline], base: Style) -> Vec<(Style, String)> {
         .collect()
 }
 
-fn render_block(block: &Block, width: usize, depth: usize, out: &mut Vec<Line<'static>>) {
+fn render_block(
+    vars: &Vars,
+    block: &Block,
+    width: usize,
+    depth: usize,
+    out: &mut Vec<Line<'static>>,
+) {
     match block {
         Block::Heading { level, inlines } => {
             let style = match level {
@@ -46,19 +70,22 @@ fn render_block(block: &Block, width: usize, depth: usize, out: &mut Vec<Line<'s
                 2 => theme::H2,
                 _ => theme::H3,
             };
-            out.extend(wrap(&pieces(inlines, style), width, &[], &[]));
+            out.extend(wrap(&pieces(inlines, style, vars), width, &[], &[]));
         }
-        Block::Paragraph(inlines) => {
-            out.extend(wrap(&pieces(inlines, Style::default()), width, &[], &[]))
-        }
-        Block::List { start, items } => render_list(*start, items, width, depth, out),
+        Block::Paragraph(inlines) => out.extend(wrap(
+            &pieces(inlines, Style::default(), vars),
+            width,
+            &[],
+            &[],
+        )),
+        Block::List { start, items } => render_list(vars, *start, items, width, depth, out),
         Block::Quote(inner) => {
             let mut lines = Vec::new();
             for (i, b) in inner.iter().enumerate() {
                 if i > 0 {
                     lines.push(Line::default());
                 }
-                render_block(b, width.saturating_sub(2), depth, &mut lines);
+                render_block(vars, b, width.saturating_sub(2), depth, &mut lines);
             }
             for line in lines {
                 let mut spans = vec![Span::styled("│ ", theme::DIM)];
@@ -74,12 +101,13 @@ fn render_block(block: &Block, width: usize, depth: usize, out: &mut Vec<Line<'s
             aligns,
             header,
             rows,
-        } => render_table(aligns, header, rows, width, out),
+        } => render_table(vars, aligns, header, rows, width, out),
         Block::Rule => out.push(Line::styled("─".repeat(width), theme::DIM)),
     }
 }
 
 fn render_list(
+    vars: &Vars,
     start: Option<u64>,
     items: &[Vec<Block>],
     width: usize,
@@ -104,7 +132,7 @@ fn render_list(
             match block {
                 Block::Paragraph(inlines) if first_line => {
                     out.extend(wrap(
-                        &pieces(inlines, Style::default()),
+                        &pieces(inlines, Style::default(), vars),
                         width,
                         &first,
                         &rest,
@@ -113,9 +141,9 @@ fn render_list(
                     continue;
                 }
                 Block::List { start, items } => {
-                    render_list(*start, items, inner_width, depth + 1, &mut lines)
+                    render_list(vars, *start, items, inner_width, depth + 1, &mut lines)
                 }
-                other => render_block(other, inner_width, depth + 1, &mut lines),
+                other => render_block(vars, other, inner_width, depth + 1, &mut lines),
             }
             for (i, line) in lines.into_iter().enumerate() {
                 let prefix = if first_line && i == 0 {
@@ -173,6 +201,7 @@ fn pad(line: &mut Vec<Span<'static>>, used: usize, inner: usize, bg: Style) {
 }
 
 fn render_table(
+    vars: &Vars,
     aligns: &[Align],
     header: &[Vec<Inline>],
     rows: &[Vec<Vec<Inline>>],
@@ -185,7 +214,7 @@ fn render_table(
     if cols == 0 {
         return;
     }
-    let cell_text = |c: &Vec<Inline>| pieces(c, Style::default());
+    let cell_text = |c: &Vec<Inline>| pieces(c, Style::default(), vars);
     let natural = |col: usize| {
         std::iter::once(header.get(col))
             .chain(rows.iter().map(|r| r.get(col)))
@@ -209,15 +238,16 @@ fn render_table(
         widths[i] -= 1;
     }
     let head_style = theme::TABLE_HEADER;
-    push_row(header, &widths, aligns, head_style, out);
+    push_row(vars, header, &widths, aligns, head_style, out);
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     out.push(Line::styled(rule.join("─┼─"), theme::DIM));
     for row in rows {
-        push_row(row, &widths, aligns, Style::default(), out);
+        push_row(vars, row, &widths, aligns, Style::default(), out);
     }
 }
 
 fn push_row(
+    vars: &Vars,
     cells: &[Vec<Inline>],
     widths: &[usize],
     aligns: &[Align],
@@ -228,7 +258,14 @@ fn push_row(
     let wrapped: Vec<Vec<Line<'static>>> = widths
         .iter()
         .enumerate()
-        .map(|(i, w)| wrap(&pieces(cells.get(i).unwrap_or(&empty), base), *w, &[], &[]))
+        .map(|(i, w)| {
+            wrap(
+                &pieces(cells.get(i).unwrap_or(&empty), base, vars),
+                *w,
+                &[],
+                &[],
+            )
+        })
         .collect();
     let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
     for row in 0..height {
@@ -321,7 +358,11 @@ mod tests {
 
     #[test]
     fn list_nesting_and_numbering() {
-        let lines = render(&parse("- one two three\n  - inner\n1. a\n2. b\n"), 10);
+        let lines = render(
+            &parse("- one two three\n  - inner\n1. a\n2. b\n"),
+            10,
+            &Vars::new(),
+        );
         assert_eq!(
             text(&lines),
             vec!["• one two", "  three", "  ◦ inner", "", "1. a", "2. b"]
@@ -330,13 +371,17 @@ mod tests {
 
     #[test]
     fn link_text_then_url() {
-        let lines = render(&parse("[LWN](https://lwn.net)"), 40);
+        let lines = render(&parse("[LWN](https://lwn.net)"), 40, &Vars::new());
         assert_eq!(text(&lines), vec!["LWN (https://lwn.net)"]);
     }
 
     #[test]
     fn table_fits_width() {
-        let lines = render(&parse("| a | bbbbbbbbbb |\n|---|---|\n| 1 | 2 |\n"), 12);
+        let lines = render(
+            &parse("| a | bbbbbbbbbb |\n|---|---|\n| 1 | 2 |\n"),
+            12,
+            &Vars::new(),
+        );
         for l in &lines {
             assert!(l.width() <= 12, "{:?}", text(&lines));
         }
@@ -348,9 +393,21 @@ mod tests {
         let lines = render(
             &parse("> a quoted line here\n\n```c\nint main(void) { return 0; }\n```"),
             14,
+            &Vars::new(),
         );
         assert!(text(&lines)[0].starts_with("│ a quoted"));
         assert!(lines.iter().all(|l| l.width() <= 14), "{:?}", text(&lines));
+    }
+
+    #[test]
+    fn placeholders_are_filled_before_wrapping() {
+        let vars: Vars = [("probe:x".to_string(), "✓ live".to_string())].into();
+        let lines = render(
+            &parse("| a | b |\n|---|---|\n| 1 | `x` {probe:x} |\n"),
+            40,
+            &vars,
+        );
+        assert_eq!(text(&lines)[2], "1 │ x ✓ live");
     }
 
     #[test]

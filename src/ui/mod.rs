@@ -20,11 +20,23 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
         return None;
     }
+    let demo = app.current_demo();
     let notes = app
         .show_notes
         .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
         .filter(|&n| n > 0);
-    Some(frame::areas(area, app.current_demo().is_some(), notes))
+    let stacked_width = area.width.saturating_sub(4) as usize;
+    let slide_rows = if demo.is_some() && area.width < 80 {
+        markdown::render(
+            &app.deck.slides[app.current].body,
+            stacked_width,
+            &app.slide_vars,
+        )
+        .len() as u16
+    } else {
+        0
+    };
+    Some(frame::areas(area, demo.is_some(), notes, slide_rows))
 }
 
 impl Widget for &App {

@@ -32,7 +32,7 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let slide = &app.deck.slides[app.current];
-    let mut lines = render(&slide.body, area.width as usize);
+    let mut lines = render(&slide.body, area.width as usize, &app.slide_vars);
     if let Some((query, _)) = &app.search {
         mark_matches(&mut lines, query);
     }
@@ -138,25 +138,27 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
     let mut lines = head;
     lines.extend(body.iter().skip(start).take(body_rows).cloned());
     put_lines(&lines, area, buf);
-    let mut status = status;
-    if start > 0 || start < max_start {
-        let more = format!(" ↑{start} ↓{} ", max_start - start);
-        status.spans.push(Span::styled(more, theme::WARN));
-    }
     buf.set_line(area.x, area.bottom() - 1, &status, area.width);
+    if start > 0 || start < max_start {
+        // Never cut silently: say how much is above and below (j/k scroll).
+        let more = format!(" ↑{start} ↓{} j/k ", max_start - start);
+        let x = area.right().saturating_sub(more.width() as u16);
+        buf.set_string(x, area.bottom() - 1, more, theme::WARN);
+    }
 }
 
 fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
     let Some(pane) = pane else { return Vec::new() };
+    let mut origin = None;
     let (text, style) = match pane.badge() {
         Badge::Idle => return Vec::new(),
         Badge::Live => ("● LIVE".to_string(), theme::LIVE),
         Badge::Recorded { why, recording } => {
-            let on = recording.map_or_else(
-                || "no recording".into(),
+            origin = Some(recording.map_or_else(
+                || "no recording to replay".into(),
                 |r| format!("recorded on {} {}, {}", r.kernel, r.arch, r.date),
-            );
-            (format!("◌ RECORDED — {why} ({on})"), theme::RECORDED)
+            ));
+            (format!("◌ RECORDED — {why}"), theme::RECORDED)
         }
         Badge::Partial { what } => (format!("◐ PARTIAL — {what}"), theme::RECORDED),
         Badge::Failed { error } => (format!("✗ FAILED — {error}"), theme::BAD),
@@ -173,6 +175,12 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
         && let Some(last) = lines.last_mut()
     {
         last.spans.push(Span::styled("…", style));
+    }
+    if let Some(origin) = origin {
+        lines.push(Line::styled(
+            ellipsize(&format!("  {origin}"), w),
+            theme::WARN,
+        ));
     }
     lines
 }
@@ -198,7 +206,7 @@ fn idle_lines(app: &App, id: &str, w: usize) -> Vec<Line<'static>> {
 fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for line in &pane.lines {
-        let gutter = Span::styled(format!("{:>5.2} ", line.t.min(999.0)), theme::DIM);
+        let gutter = Span::styled(format!("{} ", stamp(line.t)), theme::DIM);
         let blank = Span::raw("      ");
         let (style, text) = match line.kind {
             LineKind::Step => {
@@ -236,6 +244,17 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
         ));
     }
     out
+}
+
+/// A line's time since the run started, 5 columns: "  3ms", "1.25s", " 12s".
+pub fn stamp(t: f64) -> String {
+    if t < 1.0 {
+        format!("{:>3}ms", (t * 1000.0) as u64)
+    } else if t < 10.0 {
+        format!("{t:>4.2}s")
+    } else {
+        format!("{:>4}s", t.min(9999.0) as u64)
+    }
 }
 
 fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {

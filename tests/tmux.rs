@@ -1,0 +1,188 @@
+//! The real binary in a real terminal (tmux): the title slide, →, the help, the Landlock
+//! demo's EACCES, and a clean exit with the terminal back in cooked mode.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session(String);
+
+impl Session {
+    fn start(args: &str) -> Session {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("kdeck-test-{}-{n}", std::process::id());
+        let bin = env!("CARGO_BIN_EXE_kdeck");
+        // After kdeck exits, print its status and the tty mode, then keep the pane open.
+        let cmd = format!(
+            "{bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &cmd,
+            ])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(ok.success());
+        Session(name)
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            assert!(
+                Command::new("tmux")
+                    .args(["send-keys", "-t", &self.0, k])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited 10 s for {text:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alternate_screen(&self) -> bool {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.0, "#{alternate_on}"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+#[test]
+fn present_navigate_help_quit() {
+    let s = Session::start("");
+    s.wait_for("Container-Relevant Kernel Developments");
+    assert!(s.alternate_screen(), "kdeck draws on the alternate screen");
+    s.keys(&["Right"]);
+    s.wait_for("The 2017 talk in one slide");
+    s.wait_for("2/19");
+    s.keys(&["?"]);
+    let help = s.wait_for("overview of all slides");
+    assert!(help.contains("run (or re-run) the slide's demo"), "{help}");
+    s.keys(&["?"]);
+    s.keys(&["q"]);
+    let after = s.wait_for("EXIT=");
+    assert!(after.contains("EXIT=0"), "{after}");
+    s.wait_for("icanon");
+    let after = s.screen();
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon") && after.lines().any(|l| l.trim() == "echo"),
+        "terminal back in cooked mode:\n{after}"
+    );
+    assert!(!s.alternate_screen(), "alternate screen left");
+}
+
+#[test]
+fn landlock_demo_runs_live_in_the_terminal() {
+    let s = Session::start("");
+    s.wait_for("Container-Relevant Kernel Developments");
+    let landlock = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
+        .unwrap()
+        .slides
+        .iter()
+        .position(|sl| sl.demo.as_deref() == Some("landlock"))
+        .unwrap()
+        + 1;
+    for c in landlock.to_string().chars() {
+        s.keys(&[&c.to_string()]);
+    }
+    s.keys(&["Enter"]);
+    s.wait_for("▶ Landlock");
+    s.keys(&["r"]);
+    s.wait_for("● LIVE");
+    // Scroll up through the output until the denial is on screen.
+    let start = Instant::now();
+    loop {
+        if s.screen().contains("write sibling/blocked.txt: EACCES") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", s.screen());
+        s.keys(&["k"]);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    s.keys(&["q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let s = Session::start("--start 3");
+    s.wait_for("IMA");
+    let pid = Command::new("pgrep")
+        .args([
+            "-f",
+            "-n",
+            &format!("{} --start 3", env!("CARGO_BIN_EXE_kdeck")),
+        ])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    assert!(!pid.is_empty());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let after = s.wait_for("EXIT=");
+    assert!(after.contains("EXIT=0"), "{after}");
+    s.wait_for("icanon");
+    assert!(s.screen().lines().any(|l| l.trim() == "icanon"));
+    assert!(!s.alternate_screen());
+}
+
+#[test]
+fn without_a_terminal_it_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a terminal")
+            && err.contains("kdeck list")
+            && err.contains("kdeck record"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no escape codes into a pipe");
+}

@@ -1,0 +1,255 @@
+//! The rendered screen: snapshots of every slide at 100x30 and 60x20, a size sweep that
+//! must never panic, and the keys a presenter uses, checked on the screen.
+
+mod common;
+
+use common::*;
+use kdeck::app::Overlay;
+use ratatui::crossterm::event::KeyCode;
+
+#[test]
+fn every_slide_at_100x30_and_60x20() {
+    let n = deck().slides.len();
+    assert!(n >= 16, "the talk has at least 16 slides, has {n}");
+    for i in 0..n {
+        let app = app_at(i);
+        for (w, h) in [(100, 30), (60, 20)] {
+            insta::assert_snapshot!(format!("slide_{:02}_{w}x{h}", i + 1), screen(&app, w, h));
+        }
+    }
+}
+
+#[test]
+fn no_size_panics() {
+    let mut sizes = vec![
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (10, 3),
+        (39, 11),
+        (40, 12),
+        (41, 13),
+        (79, 24),
+        (80, 24),
+        (300, 100),
+        (300, 1),
+        (1, 100),
+    ];
+    for w in (1..=300).step_by(23) {
+        for h in (1..=100).step_by(13) {
+            sizes.push((w, h));
+        }
+    }
+    let n = deck().slides.len();
+    for i in 0..n {
+        let mut app = app_at(i);
+        for &(w, h) in &sizes {
+            let _ = screen(&app, w, h);
+        }
+        app.update(key('?'));
+        for &(w, h) in &sizes {
+            let _ = screen(&app, w, h);
+        }
+        app.update(key('?'));
+        app.update(key('o'));
+        for &(w, h) in &sizes {
+            let _ = screen(&app, w, h);
+        }
+    }
+}
+
+#[test]
+fn a_demo_pane_with_output_survives_every_size() {
+    let mut app = app_at(slide_of("kspp"));
+    let _ = run_demo(&mut app, |e| e);
+    for w in (1..=300).step_by(7) {
+        for h in (1..=100).step_by(9) {
+            let _ = screen(&app, w, h);
+        }
+    }
+}
+
+#[test]
+fn too_small_says_so() {
+    let app = app_at(0);
+    assert!(screen(&app, 39, 11).contains("terminal too small (need 40x12)"));
+    assert!(!screen(&app, 40, 12).contains("too small"));
+}
+
+#[test]
+fn small_terminals_stack_the_demo_and_hide_notes() {
+    let app = app_at(slide_of("landlock"));
+    let wide = screen(&app, 100, 30);
+    assert!(wide.contains("notes:"), "{wide}");
+    assert!(
+        wide.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("Landlock: sandboxing") && l.contains("▶ Landlock")),
+        "side by side:\n{wide}"
+    );
+    let small = screen(&app, 60, 16);
+    assert!(
+        !small.contains("notes:"),
+        "notes hidden when short:\n{small}"
+    );
+    let stacked = screen(&app, 60, 30);
+    let slide_row = stacked
+        .lines()
+        .position(|l| l.contains("Landlock: sandboxing"))
+        .unwrap();
+    let pane_row = stacked
+        .lines()
+        .position(|l| l.contains("▶ Landlock"))
+        .unwrap();
+    assert!(
+        pane_row > slide_row,
+        "demo pane below the slide:\n{stacked}"
+    );
+}
+
+#[test]
+fn navigation_keys() {
+    let mut app = app_at(0);
+    let last = deck().slides.len() - 1;
+    app.update(code(KeyCode::Right));
+    assert_eq!(app.current, 1);
+    app.update(key(' '));
+    app.update(code(KeyCode::PageDown));
+    app.update(key('l'));
+    assert_eq!(app.current, 4);
+    app.update(key('h'));
+    app.update(code(KeyCode::Left));
+    app.update(code(KeyCode::PageUp));
+    assert_eq!(app.current, 1);
+    app.update(key('G'));
+    assert_eq!(app.current, last);
+    app.update(code(KeyCode::Right));
+    assert_eq!(app.current, last, "stays on the last slide");
+    app.update(key('g'));
+    assert_eq!(app.current, 0);
+    app.update(code(KeyCode::End));
+    app.update(code(KeyCode::Home));
+    assert_eq!(app.current, 0);
+    // A number then Enter jumps.
+    app.update(key('1'));
+    app.update(key('2'));
+    assert!(screen(&app, 100, 30).contains("go to slide 12"));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.current, 11);
+    app.update(key('9'));
+    app.update(key('9'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.current, 11);
+    assert!(screen(&app, 100, 30).contains("no slide 99"));
+    // Key releases are ignored.
+    let mut release = ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Right,
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    );
+    release.kind = ratatui::crossterm::event::KeyEventKind::Release;
+    app.update(kdeck::app::Message::Key(release));
+    assert_eq!(app.current, 11);
+}
+
+#[test]
+fn help_overview_search_and_notes() {
+    let mut app = app_at(0);
+    app.update(key('?'));
+    let help = screen(&app, 100, 30);
+    for k in [
+        "next slide",
+        "overview of all slides",
+        "search slides",
+        "run (or re-run) the slide's demo",
+        "toggle live / recorded",
+        "quit",
+    ] {
+        assert!(help.contains(k), "help lists {k:?}:\n{help}");
+    }
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit, "Esc closes the help, it does not quit");
+
+    app.update(key('o'));
+    let overview = screen(&app, 100, 30);
+    assert!(
+        overview.contains("Then vs now") || overview.contains("Landlock"),
+        "{overview}"
+    );
+    for _ in 0..5 {
+        app.update(code(KeyCode::Down));
+    }
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.current, 5);
+
+    app.update(key('/'));
+    for c in "landlock".chars() {
+        app.update(key(c));
+    }
+    assert!(screen(&app, 100, 30).contains("/landlock"));
+    app.update(code(KeyCode::Enter));
+    let first = app.current;
+    assert!(deck().slides[first].search_text.contains("landlock"));
+    assert!(first > 5);
+    app.update(key('n'));
+    assert!(app.current != first && deck().slides[app.current].search_text.contains("landlock"));
+    app.update(key('N'));
+    assert_eq!(app.current, first);
+
+    assert!(screen(&app, 100, 30).contains("notes:"));
+    app.update(key('s'));
+    assert!(!screen(&app, 100, 30).contains("notes:"));
+    app.update(key('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn footer_shows_position_time_and_pace() {
+    let mut app = app_at(0);
+    app.update(kdeck::app::Message::Tick(std::time::Duration::from_secs(
+        65,
+    )));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("1/19"), "{s}");
+    assert!(s.contains("01:05 / 30:00"), "{s}");
+    assert!(s.contains("on pace") || s.contains("behind"), "{s}");
+    app.update(kdeck::app::Message::Tick(std::time::Duration::from_secs(
+        10 * 60,
+    )));
+    assert!(screen(&app, 100, 30).contains("min behind"));
+}
+
+#[test]
+fn summary_table_shows_what_this_kernel_supports() {
+    let summary = deck()
+        .slides
+        .iter()
+        .position(|s| s.title == "Then vs now")
+        .expect("summary slide");
+    let mut app = app_at(summary);
+    assert!(screen(&app, 100, 30).contains("landlock … probing"));
+    // The answers come from the real probes, as `kdeck probe --json` gives them.
+    let out = std::process::Command::new(exe())
+        .args(["probe", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let answers = rows
+        .iter()
+        .map(|r| {
+            let s = match r["support"].as_str().unwrap() {
+                "yes" => kdeck::probe::Support::Yes,
+                "partial" => kdeck::probe::Support::Partial,
+                _ => kdeck::probe::Support::No,
+            };
+            (r["demo"].as_str().unwrap().to_string(), s)
+        })
+        .collect();
+    app.update(kdeck::app::Message::Probes(answers));
+    let s = screen(&app, 100, 30);
+    // This machine: Landlock, seccomp logging and namespaces live; no WireGuard; no IMA.
+    assert!(s.contains("landlock ✓ live here"), "{s}");
+    assert!(s.contains("seccomp-log ✓ live here"), "{s}");
+    assert!(s.contains("wireguard ◌ recorded"), "{s}");
+    assert!(s.contains("ima ◐ partly"), "{s}");
+}
