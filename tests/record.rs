@@ -608,3 +608,35 @@ fn live_frames_are_stable_after_masking() {
     assert!(a.contains("/proc/#/"), "pids are masked");
     assert_eq!(a, b);
 }
+
+/// A demo whose probe says no (forced): auto mode falls back to the built-in recording
+/// (exit 4 under --on-fallback fail), live mode fails (exit 1).
+#[test]
+fn forced_unsupported_falls_back_or_fails_in_live_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let force = [("KDECK_PROBE_FORCE", "lsm=no")];
+    let args = ["--only", "lsm", "--json", "j.json", "--on-fallback", "fail"];
+    let out = record(tmp.path(), &args, &force);
+    assert_eq!(out.code, 4);
+    let d = &json(&tmp.path().join("j.json")).demos[0];
+    assert_eq!(serde_json::to_value(d.mode).unwrap(), "recorded");
+    assert!(d.reason.contains("forced unsupported"), "{}", d.reason);
+    assert_eq!(d.probe.as_ref().unwrap().support, "no");
+
+    let mut live = args.to_vec();
+    live.extend(["--mode", "live"]);
+    let out = record(tmp.path(), &live, &force);
+    assert_eq!(out.code, 1);
+    let report = json(&tmp.path().join("j.json"));
+    assert_eq!(report.mode, "live");
+    assert!(report.demos[0].reason.contains("can't run live"));
+
+    // KDECK_FORCE_RECORDED=1 stands for --mode recorded when --mode is not given.
+    let out = record(
+        tmp.path(),
+        &["--only", "lsm", "--json", "j.json"],
+        &[("KDECK_FORCE_RECORDED", "1")],
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(json(&tmp.path().join("j.json")).mode, "recorded");
+}
