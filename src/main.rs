@@ -93,12 +93,20 @@ enum Command {
     },
     /// Run every demo headless (CI): recordings, JSON, JUnit, walkthrough.
     Record(kdeck::record::cli::RecordArgs),
+    /// Every demo on real kernels booted under qemu, as a table.
+    Matrix(kdeck::matrix::MatrixArgs),
+    /// Internal: the init of a `kdeck matrix` guest.
+    #[command(name = "__guest-init", hide = true)]
+    GuestInit(kdeck::matrix::GuestArgs),
     /// Internal: run a demo's live body in this (child) process.
     #[command(name = "__child", hide = true)]
     Child { id: String },
 }
 
 fn main() -> ExitCode {
+    if kdeck::matrix::is_guest_init() {
+        return ExitCode::from(kdeck::matrix::init::main(&Default::default()) as u8);
+    }
     match real_main() {
         Ok(code) => code,
         Err(e) => {
@@ -122,6 +130,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(e.exit_code()))
             }
         },
+        Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
+        Some(Command::GuestInit(args)) => Ok(ExitCode::from(
+            kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
+        )),
         None => present(cli.present),
         Some(Command::Probe { json }) => {
             let rows = commands::probe_all();
@@ -264,13 +276,22 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;
-    let mut terminal = ratatui::init();
+    let started = std::time::Instant::now();
+    let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     events.spawn_input();
-    events.spawn_clock(std::time::Instant::now());
+    // First frame before anything else competes for the CPU.
+    let first = terminal
+        .draw(|f| f.render_widget(&app, f.area()))
+        .map(|_| ());
+    if std::env::var_os("KDECK_TEST_PANIC").is_some() {
+        panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
+    }
+    events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
-    let result = kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine);
+    let result =
+        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine));
     engine.stop_all();
-    ratatui::restore();
+    kdeck::terminal::restore();
     result.context("drawing failed")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,252 @@
+//! The columns of the matrix: the host's own run, and each guest kernel booted under
+//! qemu (initramfs, boot, collect the framed results, read the summaries), then the
+//! cells built from them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::guest::{self, KernelReport};
+use super::summary::RunSummary;
+use super::table::{Cell, KernelColumn, Matrix};
+use super::{MatrixError, collect, initramfs, qemu};
+
+/// One column's results: the kernel and each user's run.
+pub(super) struct Column {
+    pub kernel: KernelColumn,
+    pub runs: Vec<(String, Result<RunSummary, String>)>,
+    pub dir: PathBuf,
+}
+
+pub(super) fn host_column(dir: &Path) -> Column {
+    let report = KernelReport::of_running();
+    let run = guest::run_demos(dir).map_err(|e| e.to_string());
+    let user = if nix::unistd::getuid().is_root() {
+        "root"
+    } else {
+        "user"
+    };
+    Column {
+        kernel: KernelColumn {
+            name: "host".into(),
+            release: report.release,
+            arch: report.arch,
+            source: "host".into(),
+            lsms: report.lsms,
+            landlock_abi: report.landlock_abi,
+            error: run.as_ref().err().cloned(),
+            ..KernelColumn::default()
+        },
+        runs: vec![(user.into(), run)],
+        dir: dir.to_path_buf(),
+    }
+}
+
+pub(super) fn kernel_column(
+    dir: &Path,
+    exe: &Path,
+    out: &Path,
+    timeout: Duration,
+    accel: qemu::Accel,
+) -> Column {
+    let mut col = Column {
+        kernel: KernelColumn {
+            name: dir.display().to_string(),
+            source: "qemu".into(),
+            ..Default::default()
+        },
+        runs: Vec::new(),
+        dir: out.to_path_buf(),
+    };
+    if let Err(e) = boot_kernel(dir, exe, out, timeout, accel, &mut col) {
+        col.kernel.error = Some(e.to_string());
+    }
+    col
+}
+
+fn boot_kernel(
+    dir: &Path,
+    exe: &Path,
+    out: &Path,
+    timeout: Duration,
+    accel: qemu::Accel,
+    col: &mut Column,
+) -> Result<(), MatrixError> {
+    let kd = initramfs::KernelDir::open(dir)?;
+    col.kernel.name = kd.release.clone();
+    col.kernel.release = kd.release.clone();
+    let kout = out.join(&kd.release);
+    col.dir = kout.clone();
+    std::fs::create_dir_all(&kout).map_err(|e| MatrixError::io(&kout, e))?;
+    let built = initramfs::build(&kd, exe, &kout.join("initramfs.cpio"))?;
+    let boot = qemu::boot(&kd.vmlinuz, &built.path, &kout, timeout, accel)?;
+    col.kernel.accel = Some(boot.accel.into());
+    col.kernel.boot_seconds = Some((boot.seconds * 10.0).round() / 10.0);
+    let bundle =
+        collect::parse(&boot.results).or_else(|e| collect::parse(&boot.console).map_err(|_| e));
+    let bundle = match bundle {
+        Ok(b) => b,
+        Err(e) => {
+            let why = if boot.timed_out {
+                format!("killed after {} s; ", timeout.as_secs())
+            } else {
+                String::new()
+            };
+            let last = |t: &str, n: usize| {
+                let t = printable(t);
+                let tail: Vec<&str> = t
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .rev()
+                    .take(n)
+                    .collect();
+                tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+            };
+            let console = match last(&boot.console, 3) {
+                c if c.is_empty() => "the console is empty".to_string(),
+                c => format!("the console ends: {c}"),
+            };
+            let qemu = match last(&boot.stderr, 2) {
+                q if q.is_empty() => String::new(),
+                q => format!("; qemu ({}): {q}", boot.accel),
+            };
+            return Err(MatrixError::Recording(format!(
+                "{why}{e}; {console}{qemu} (see {})",
+                kout.display()
+            )));
+        }
+    };
+    for (name, data) in &bundle.files {
+        let rel = Path::new(name);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            continue;
+        }
+        let p = kout.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| MatrixError::io(parent, e))?;
+        }
+        std::fs::write(&p, data).map_err(|e| MatrixError::io(&p, e))?;
+    }
+    if let Some(report) = bundle
+        .files
+        .get("kernel.json")
+        .and_then(|d| serde_json::from_slice::<KernelReport>(d).ok())
+    {
+        col.kernel.arch = report.arch;
+        col.kernel.lsms = report.lsms;
+        col.kernel.landlock_abi = report.landlock_abi;
+        col.kernel.modules = report.modules;
+        if !bundle.complete {
+            col.kernel.error = Some(format!(
+                "incomplete results; runs: {}",
+                report.runs.join("; ")
+            ));
+        }
+        for user in ["root", "nobody"] {
+            let run = bundle
+                .files
+                .get(&format!("{user}/summary.json"))
+                .ok_or_else(|| {
+                    let how = report.runs.iter().find(|r| r.starts_with(user)).cloned();
+                    how.unwrap_or_else(|| format!("{user}: no summary"))
+                })
+                .and_then(|d| {
+                    serde_json::from_slice::<RunSummary>(d)
+                        .map_err(|e| format!("{user}/summary.json: {e}"))
+                });
+            col.runs.push((user.into(), run));
+        }
+    } else {
+        col.kernel.error = Some("the guest sent no kernel.json".into());
+    }
+    Ok(())
+}
+
+/// Builds the matrix from the columns; a user's run that failed fills its cells with
+/// `failed` and the reason.
+pub(super) fn assemble(columns: &[Column]) -> Matrix {
+    let mut cells = Vec::new();
+    for col in columns {
+        let name = &col.kernel.name;
+        if col.runs.is_empty() {
+            for id in crate::demo::ids() {
+                cells.push(failed_cell(
+                    id,
+                    name,
+                    "root",
+                    col.kernel.error.as_deref().unwrap_or("no results"),
+                ));
+            }
+        }
+        for (user, run) in &col.runs {
+            match run {
+                Ok(s) => cells.extend(s.demos.iter().map(|d| Cell {
+                    demo: d.id.clone(),
+                    kernel: name.clone(),
+                    user: user.clone(),
+                    mode: d.mode.clone(),
+                    verdict: d.verdict.clone(),
+                    reason: d.reason.clone(),
+                    verdict_line: d.verdict_line.clone(),
+                })),
+                Err(e) => cells.extend(
+                    crate::demo::ids()
+                        .into_iter()
+                        .map(|id| failed_cell(id, name, user, e)),
+                ),
+            }
+        }
+    }
+    Matrix {
+        kdeck_version: env!("CARGO_PKG_VERSION").into(),
+        date: crate::record::asciicast::now_rfc3339_utc(),
+        kernels: columns.iter().map(|c| c.kernel.clone()).collect(),
+        cells,
+    }
+}
+
+fn failed_cell(demo: &str, kernel: &str, user: &str, why: &str) -> Cell {
+    Cell {
+        demo: demo.into(),
+        kernel: kernel.into(),
+        user: user.into(),
+        mode: "failed".into(),
+        verdict: "fail".into(),
+        reason: why.into(),
+        verdict_line: String::new(),
+    }
+}
+
+/// Text without escape sequences and control characters (SeaBIOS clears the screen).
+fn printable(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                // CSI: ESC [ params final-byte; other escapes: ESC + one char
+                if chars.next_if_eq(&'[').is_some() {
+                    while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+                } else {
+                    chars.next();
+                }
+            }
+            '\n' => out.push('\n'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_drops_escapes() {
+        let s = "c\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16)\r\nBooting\x1bc ok";
+        assert_eq!(super::printable(s), "cSeaBIOS (version 1.16)\nBooting ok");
+    }
+}

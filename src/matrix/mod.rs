@@ -1,0 +1,233 @@
+//! `kdeck matrix`: every demo on real kernels. For each unpacked kernel package kdeck
+//! builds an initramfs around itself ([`initramfs`], [`cpio`]), boots it under qemu
+//! ([`qemu`]), where kdeck is `/init` ([`init`]) and runs every demo as root and as
+//! `nobody` ([`guest`]); the results come back framed over a serial port ([`collect`])
+//! and become a table ([`table`]). The host's own kernel is a column too, run through
+//! the same [`guest::run_demos`]. This module never imports ratatui.
+
+pub mod collect;
+mod columns;
+pub mod cpio;
+pub mod guest;
+pub mod init;
+pub mod initramfs;
+pub mod qemu;
+pub mod summary;
+pub mod table;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use init::{GuestArgs, is_guest_init};
+pub use table::{Cell, KernelColumn, Matrix, for_demo};
+
+use columns::{Column, assemble, host_column, kernel_column};
+
+/// The matrix that ships with kdeck (`demos/matrix.json`, embedded at build time).
+static SHIPPED: &str = include_str!("../../demos/matrix.json");
+
+/// The shipped matrix, or None when the embedded file is missing or unreadable.
+pub fn shipped() -> Option<Matrix> {
+    serde_json::from_str(SHIPPED)
+        .ok()
+        .filter(|m: &Matrix| !m.kernels.is_empty())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("{}: not an unpacked kernel package: {why}", dir.display())]
+    NotAKernel { dir: PathBuf, why: String },
+    #[error("{tool}: {why}")]
+    Tool { tool: String, why: String },
+    #[error("JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    #[error("{0}")]
+    Recording(String),
+}
+
+impl MatrixError {
+    pub fn io(what: impl AsRef<Path>, source: std::io::Error) -> MatrixError {
+        MatrixError::Io {
+            what: what.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+/// `kdeck matrix` arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MatrixArgs {
+    /// An unpacked kernel package (boot/vmlinuz-*, lib/modules/<release>/); repeat for
+    /// more kernels. scripts/fetch-kernels.sh prints Debian's 6.1 and 6.12.
+    #[arg(long = "kernel", value_name = "DIR", num_args = 1..)]
+    pub kernels: Vec<PathBuf>,
+    /// Where initramfs images, console logs, casts and summaries go.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Seconds before a guest is killed.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    #[arg(long, value_enum, default_value_t = qemu::Accel::Auto)]
+    pub accel: qemu::Accel,
+    /// Guests booted at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Leave out the host's own kernel.
+    #[arg(long)]
+    pub no_host: bool,
+    /// Also write the matrix to demos/matrix.json (it ships with the next build).
+    #[arg(long)]
+    pub save: bool,
+    /// Copy these demos' casts (run as root, live and passing) from a guest kernel
+    /// into demos/<id>/recorded.cast.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub update_recordings: Vec<String>,
+    /// The kernel (release or a prefix of it) whose casts --update-recordings takes;
+    /// default: the last --kernel.
+    #[arg(long, value_name = "RELEASE")]
+    pub recordings_from: Option<String>,
+    /// The demos directory --save and --update-recordings write to.
+    #[arg(long, value_name = "DIR", default_value = "demos")]
+    pub demos_dir: PathBuf,
+}
+
+/// Runs the matrix, prints it, writes what was asked; returns the exit code (0: every
+/// kernel gave results; 1: some did not).
+pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
+    let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("kdeck-matrix"));
+    std::fs::create_dir_all(&out).map_err(|e| MatrixError::io(&out, e))?;
+    let started = Instant::now();
+    let timeout = Duration::from_secs(args.timeout);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let mut columns: Vec<Option<Column>> = Vec::new();
+    std::thread::scope(|s| {
+        let host = (!args.no_host).then(|| s.spawn(|| host_column(&out.join("host"))));
+        let mut slots: Vec<Option<Column>> = args.kernels.iter().map(|_| None).collect();
+        for (batch_i, batch) in args.kernels.chunks(jobs).enumerate() {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|k| s.spawn(|| kernel_column(k, &exe, &out, timeout, args.accel)))
+                .collect();
+            for (i, h) in handles.into_iter().enumerate() {
+                slots[batch_i * jobs + i] = h.join().ok();
+            }
+        }
+        columns.push(host.and_then(|h| h.join().ok()));
+        columns.extend(slots);
+    });
+    let columns: Vec<Column> = columns.into_iter().flatten().collect();
+    let matrix = assemble(&columns);
+    print!("{}", matrix.render_text());
+    println!(
+        "\n(matrix of {} kernel(s) in {:.1} s; files in {})",
+        columns.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    let json = serde_json::to_string_pretty(&matrix).map_err(MatrixError::Json)?;
+    let write = |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| MatrixError::io(p, e));
+    if let Some(p) = &args.json {
+        write(p, &json)?;
+    }
+    if let Some(p) = &args.markdown {
+        write(p, &matrix.render_markdown())?;
+    }
+    if args.save {
+        let p = args.demos_dir.join("matrix.json");
+        write(&p, &format!("{json}\n"))?;
+        println!("saved {}", p.display());
+    }
+    if !args.update_recordings.is_empty() {
+        update_recordings(args, &columns, &matrix)?;
+    }
+    let broken = columns.iter().any(|c| c.kernel.error.is_some());
+    Ok(i32::from(broken))
+}
+
+/// Copies live, passing root casts from one guest kernel into demos/<id>/recorded.cast.
+fn update_recordings(
+    args: &MatrixArgs,
+    columns: &[Column],
+    matrix: &Matrix,
+) -> Result<(), MatrixError> {
+    let guests: Vec<&Column> = columns
+        .iter()
+        .filter(|c| c.kernel.source == "qemu")
+        .collect();
+    let col = match &args.recordings_from {
+        Some(want) => guests
+            .iter()
+            .find(|c| c.kernel.release.starts_with(want.as_str())),
+        None => guests.last(),
+    }
+    .ok_or_else(|| {
+        MatrixError::Recording("--update-recordings: no such guest kernel in this run".into())
+    })?;
+    for id in &args.update_recordings {
+        let cell = matrix
+            .cells
+            .iter()
+            .find(|c| &c.demo == id && c.kernel == col.kernel.name && c.user == "root")
+            .ok_or_else(|| {
+                MatrixError::Recording(format!("{id}: no result on {}", col.kernel.name))
+            })?;
+        if cell.mode != "live" || cell.verdict != "pass" {
+            return Err(MatrixError::Recording(format!(
+                "{id} was {} ({}) on {}, not live and passing: recording not updated ({})",
+                cell.mode, cell.verdict, col.kernel.name, cell.reason
+            )));
+        }
+        let from = col.dir.join("root").join(format!("{id}.cast"));
+        let to_dir = args.demos_dir.join(id);
+        std::fs::create_dir_all(&to_dir).map_err(|e| MatrixError::io(&to_dir, e))?;
+        let to = to_dir.join("recorded.cast");
+        std::fs::copy(&from, &to).map_err(|e| MatrixError::io(&from, e))?;
+        println!(
+            "updated {} from {} (live on {})",
+            to.display(),
+            from.display(),
+            col.kernel.release
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_matrix_is_consistent() {
+        // The placeholder (no kernels) reads as None; a real one names its kernels.
+        let Some(m) = shipped() else { return };
+        for c in &m.cells {
+            assert!(m.kernels.iter().any(|k| k.name == c.kernel), "{c:?}");
+            assert!(
+                ["live", "partial", "recorded", "failed"].contains(&c.mode.as_str()),
+                "{c:?}"
+            );
+        }
+        for id in crate::demo::ids() {
+            assert!(
+                !for_demo(&m, id).is_empty(),
+                "{id} is not in demos/matrix.json"
+            );
+        }
+    }
+}
