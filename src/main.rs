@@ -91,6 +91,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run every demo headless (CI): recordings, JSON, JUnit, walkthrough.
+    Record(kdeck::record::cli::RecordArgs),
     /// Every demo on real kernels booted under qemu, as a table.
     Matrix(kdeck::matrix::MatrixArgs),
     /// Internal: the init of a `kdeck matrix` guest.
@@ -121,6 +123,13 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
+        Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
+            Ok(code) => Ok(ExitCode::from(code)),
+            Err(e) => {
+                eprintln!("kdeck record: {e}");
+                Ok(ExitCode::from(e.exit_code()))
+            }
+        },
         Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
         Some(Command::GuestInit(args)) => Ok(ExitCode::from(
             kdeck::matrix::init::main(&args).clamp(0, 255) as u8,

@@ -3,8 +3,22 @@
 //! - [`asciicast`]: read (v2 and v3) and write (v2) the asciicast files that hold demo
 //!   recordings (`demos/<id>/recorded.cast`) and headless runs, plus the helpers the
 //!   replay needs (output split into lines, the lines of one step).
+//! - [`demo_cast`]: one demo run's events as a recording.
+//! - `kdeck record` (CI): [`cli`] (flags, exit codes), [`headless`] (running demos
+//!   without a terminal and classifying the runs), [`report`] (table, JSON schema,
+//!   JUnit, Markdown), [`walkthrough`] and [`mask`] (the talk rendered through the UI
+//!   into one cast and into masked text frames), [`error`].
 //!
-//! This module never imports ratatui or crossterm.
+//! This module never imports ratatui or crossterm, except [`walkthrough`], which
+//! drives the real UI to render the talk.
 
 pub mod asciicast;
+pub mod cli;
 pub mod demo_cast;
+pub mod error;
+pub mod headless;
+pub mod mask;
+pub mod report;
+pub mod walkthrough;
+
+pub use error::RecordError;

@@ -14,28 +14,37 @@ use ratatui::widgets::Widget;
 
 use crate::app::{App, Overlay};
 
+/// Where the slide, the demo pane and the notes go in `area` (what drawing uses);
+/// `None` below the minimum size.
+pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
+    if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
+        return None;
+    }
+    let demo = app.current_demo();
+    let notes = app
+        .show_notes
+        .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
+        .filter(|&n| n > 0);
+    let stacked_width = area.width.saturating_sub(4) as usize;
+    let slide_rows = if demo.is_some() && area.width < 80 {
+        markdown::render(
+            &app.deck.slides[app.current].body,
+            stacked_width,
+            &app.slide_vars,
+        )
+        .len() as u16
+    } else {
+        0
+    };
+    Some(frame::areas(area, demo.is_some(), notes, slide_rows))
+}
+
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
+        let Some(areas) = layout(self, area) else {
             return overlay::too_small(area, buf);
-        }
-        let demo = self.current_demo();
-        let notes = self
-            .show_notes
-            .then(|| panes::notes_rows(self, area.width.saturating_sub(2)))
-            .filter(|&n| n > 0);
-        let stacked_width = area.width.saturating_sub(4) as usize;
-        let slide_rows = if demo.is_some() && area.width < 80 {
-            markdown::render(
-                &self.deck.slides[self.current].body,
-                stacked_width,
-                &self.slide_vars,
-            )
-            .len() as u16
-        } else {
-            0
         };
-        let areas = frame::areas(area, demo.is_some(), notes, slide_rows);
+        let demo = self.current_demo();
         frame::draw(self, area, &areas, buf);
         panes::slide(self, areas.slide, buf);
         if let (Some(id), Some(rect)) = (demo, areas.demo) {

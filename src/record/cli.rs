@@ -1,0 +1,339 @@
+//! `kdeck record`: every demo of the deck headless, for CI. Needs no terminal (stdin
+//! may be closed, stdout a file).
+//!
+//! Exit codes:
+//! - **0**: every demo passed live, or fell back (recorded or partial) as allowed;
+//! - **1**: a demo failed: its own ✗ verdict, a crash or timeout, a recording that
+//!   was needed but is missing or corrupt (the reason names the file and line), a demo
+//!   that can't run live under `--mode live`; also an I/O error of kdeck itself;
+//! - **2**: usage: a bad flag (clap), an unknown `--only` id, `--update-fallbacks`
+//!   without a recordings directory;
+//! - **4**: no failure, but a demo fell back under `--on-fallback fail`. A *partial*
+//!   run (one step shown from the recording) is a fallback too.
+//!
+//! 1 wins over 4 when both apply.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::asciicast::{self, write_v2};
+use super::demo_cast::cast_from_events;
+use super::error::RecordError;
+use super::headless::{DemoRun, Runner, report_for};
+use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
+use super::walkthrough::{self, Settings};
+use crate::deck::Deck;
+use crate::demo::{self, Recordings, RunMode};
+
+/// Terminal size of each demo's own cast (plain lines, like `kdeck demo --record`).
+const DEMO_CAST_SIZE: (u16, u16) = (80, 30);
+
+/// The flags of `kdeck record`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RecordArgs {
+    /// Write one asciicast v2 file per demo, <id>.cast, into DIR (created).
+    #[arg(long, value_name = "DIR", default_value = "kdeck-recordings")]
+    pub out: PathBuf,
+    /// Run only these demos (space- or comma-separated ids; default: the deck's demos).
+    #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// auto: live where the kernel allows, else the recording; live: never fall back
+    /// (a demo that can't run live fails); recorded: replay every recording.
+    /// [default: auto, or recorded when KDECK_FORCE_RECORDED=1]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<ModeArg>,
+    /// A fallback (recorded or partial) is reported silently (pass), in the table and on
+    /// stderr (warn), or makes the run exit 4 (fail).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = OnFallback::Warn)]
+    pub on_fallback: OnFallback,
+    /// Write the results as JSON (schema: see `kdeck::record::report`).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the results as JUnit XML (a fallback is a skipped test).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// After a live, passing run, rewrite <recordings>/<id>/recorded.cast from it.
+    #[arg(long)]
+    pub update_fallbacks: bool,
+    /// Render the whole talk through the UI into one asciicast.
+    #[arg(long, value_name = "FILE.cast")]
+    pub walkthrough: Option<PathBuf>,
+    /// The walkthrough's screens as masked plain-text frames, for diffing.
+    #[arg(long, value_name = "FILE.txt")]
+    pub frames: Option<PathBuf>,
+    /// Terminal size of the walkthrough.
+    #[arg(long, value_name = "COLSxROWS", default_value = "100x30", value_parser = parse_size)]
+    pub size: Size,
+    /// Use the deck in DIR instead of the built-in talk.
+    #[arg(long, value_name = "DIR")]
+    pub deck: Option<PathBuf>,
+    /// Read (and with --update-fallbacks write) recordings as DIR/<id>/recorded.cast
+    /// [default: the built-in ones; `demos` for --update-fallbacks].
+    #[arg(long, value_name = "DIR")]
+    pub recordings: Option<PathBuf>,
+}
+
+/// `--mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    Auto,
+    Live,
+    Recorded,
+}
+
+/// `--size COLSxROWS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub cols: u16,
+    pub rows: u16,
+}
+
+fn parse_size(s: &str) -> Result<Size, String> {
+    let bad = || format!("{s:?} is not COLSxROWS (e.g. 100x30, each 1 to 1000)");
+    let (c, r) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+    };
+    match (n(c), n(r)) {
+        (Some(cols), Some(rows)) => Ok(Size { cols, rows }),
+        _ => Err(bad()),
+    }
+}
+
+impl RecordArgs {
+    /// The run mode: `--mode`, else KDECK_FORCE_RECORDED=1 → recorded, else auto.
+    pub fn run_mode(&self) -> RunMode {
+        match self.mode {
+            Some(ModeArg::Auto) => RunMode::Auto,
+            Some(ModeArg::Live) => RunMode::Live,
+            Some(ModeArg::Recorded) => RunMode::Recorded,
+            None if std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1") => {
+                RunMode::Recorded
+            }
+            None => RunMode::Auto,
+        }
+    }
+}
+
+/// Runs `kdeck record`; returns the exit code (see the module doc).
+pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
+    let mode = args.run_mode();
+    let ids = demo::ids();
+    let deck = match &args.deck {
+        Some(d) => Deck::from_dir(d, &ids),
+        None => Deck::embedded(&ids),
+    }
+    .map_err(|e| RecordError::Deck(e.to_string()))?;
+    let plan = plan(&deck, &args.only)?;
+    let update_dir = args
+        .recordings
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("demos"));
+    if args.update_fallbacks && !update_dir.is_dir() {
+        return Err(RecordError::NoRecordingsDir(update_dir));
+    }
+    let recordings = args
+        .recordings
+        .as_ref()
+        .map_or_else(Recordings::embedded, Recordings::from_dir);
+    let exe = std::env::current_exe().map_err(RecordError::Exe)?;
+    std::fs::create_dir_all(&args.out).map_err(RecordError::write(&args.out))?;
+    let (kernel, arch) = asciicast::uname().unwrap_or_else(|| ("unknown".into(), "unknown".into()));
+    let date = asciicast::now_rfc3339_utc();
+
+    let mut runner = Runner::new(exe.clone(), recordings.clone(), mode);
+    let mut runs: Vec<DemoRun> = Vec::new();
+    if args.walkthrough.is_some() || args.frames.is_some() {
+        let settings = Settings {
+            cols: args.size.cols,
+            rows: args.size.rows,
+            kernel: kernel.clone(),
+            force_recorded: mode == RunMode::Recorded,
+            exe: exe.clone(),
+        };
+        let wt = walkthrough::render(deck.clone(), &plan, &mut runner, &settings)?;
+        if let Some(path) = &args.walkthrough {
+            write(path, &write_v2(&wt.cast))?;
+            eprintln!(
+                "walkthrough: {} ({} frames)",
+                path.display(),
+                wt.frame_count
+            );
+        }
+        if let Some(path) = &args.frames {
+            write(path, &wt.frames)?;
+            eprintln!("frames: {} ({} frames)", path.display(), wt.frame_count);
+        }
+        runs = wt.runs;
+    }
+    let mut ordered = Vec::with_capacity(plan.len());
+    for id in &plan {
+        match runs.iter().position(|r| &r.id == id) {
+            Some(i) => ordered.push(runs.swap_remove(i)),
+            None => ordered.push(runner.run(id)?),
+        }
+    }
+    runner.stop_all();
+
+    let mut demos = Vec::with_capacity(ordered.len());
+    let mut casts = Vec::with_capacity(ordered.len());
+    for run in &ordered {
+        let cast = cast_from_events(&run.id, &run.events, DEMO_CAST_SIZE.0, DEMO_CAST_SIZE.1);
+        let text = write_v2(&cast);
+        write(&args.out.join(format!("{}.cast", run.id)), &text)?;
+        demos.push(report_for(run, &cast, mode, &recordings));
+        casts.push(text);
+    }
+    let exit_code = report::exit_code(&demos, args.on_fallback);
+    let report = RunReport {
+        kdeck_version: env!("CARGO_PKG_VERSION").to_string(),
+        kernel,
+        arch,
+        uid: nix::unistd::getuid().as_raw(),
+        date,
+        mode: mode_name(mode).to_string(),
+        summary: Summary::of(&demos),
+        demos,
+        exit_code,
+    };
+    print!("{}", report::table(&report));
+    let _ = std::io::stdout().flush();
+    tell(&report, args.on_fallback);
+    if let Some(path) = &args.json {
+        write(path, &(serde_json::to_string_pretty(&report)? + "\n"))?;
+    }
+    if let Some(path) = &args.junit {
+        write(path, &report::junit(&report, &ordered)?)?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append(Path::new(&path), &report::markdown(&report))?;
+    }
+    if args.update_fallbacks {
+        update_fallbacks(&report, &casts, &update_dir)?;
+    }
+    Ok(exit_code)
+}
+
+fn mode_name(mode: RunMode) -> &'static str {
+    match mode {
+        RunMode::Auto => "auto",
+        RunMode::Live => "live",
+        RunMode::Recorded => "recorded",
+    }
+}
+
+/// The demos to run: the deck's, in slide order, each once; with `--only`, those of
+/// the deck in slide order, then any others named, in the order given.
+fn plan(deck: &Deck, only: &[String]) -> Result<Vec<String>, RecordError> {
+    for id in only {
+        if demo::find(id).is_none() {
+            return Err(RecordError::UnknownDemo {
+                id: id.clone(),
+                known: demo::ids().join(", "),
+            });
+        }
+    }
+    let mut plan: Vec<String> = Vec::new();
+    let in_deck = deck.slides.iter().filter_map(|s| s.demo.clone());
+    for id in in_deck.chain(only.iter().cloned()) {
+        if (only.is_empty() || only.contains(&id)) && !plan.contains(&id) {
+            plan.push(id);
+        }
+    }
+    Ok(plan)
+}
+
+/// Failures always, and fallbacks unless `--on-fallback pass`, on stderr.
+fn tell(report: &RunReport, on_fallback: OnFallback) {
+    for d in &report.demos {
+        let what = match d.mode {
+            DemoMode::Failed => "FAILED",
+            DemoMode::Recorded => "fell back to its recording",
+            DemoMode::Partial => "ran partly from its recording",
+            DemoMode::Live => continue,
+        };
+        if d.mode != DemoMode::Failed && on_fallback == OnFallback::Pass {
+            continue;
+        }
+        let level = match (d.mode, on_fallback) {
+            (DemoMode::Failed, _) | (_, OnFallback::Fail) => "error",
+            _ => "warning",
+        };
+        eprintln!("kdeck record: {level}: {} {what}: {}", d.id, d.reason);
+    }
+    if report.exit_code == 4 {
+        eprintln!("kdeck record: fallbacks are errors under --on-fallback fail (exit 4)");
+    }
+}
+
+/// `--update-fallbacks`: live passing runs replace `<dir>/<id>/recorded.cast`. A run
+/// that was partial or replayed never does (that would record a replay of itself).
+fn update_fallbacks(report: &RunReport, casts: &[String], dir: &Path) -> Result<(), RecordError> {
+    for (d, text) in report.demos.iter().zip(casts) {
+        let target = dir.join(&d.id).join("recorded.cast");
+        if d.mode != DemoMode::Live {
+            eprintln!(
+                "kept {}: {} did not run fully live ({})",
+                target.display(),
+                d.id,
+                d.mode.as_str()
+            );
+            continue;
+        }
+        let parent = dir.join(&d.id);
+        std::fs::create_dir_all(&parent).map_err(RecordError::write(&parent))?;
+        write(&target, text)?;
+        eprintln!("updated {}", target.display());
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), RecordError> {
+    std::fs::write(path, text).map_err(RecordError::write(path))
+}
+
+fn append(path: &Path, text: &str) -> Result<(), RecordError> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(RecordError::write(path))?;
+    f.write_all(text.as_bytes())
+        .map_err(RecordError::write(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(
+            parse_size("100x30"),
+            Ok(Size {
+                cols: 100,
+                rows: 30
+            })
+        );
+        assert_eq!(parse_size("80X24"), Ok(Size { cols: 80, rows: 24 }));
+        for bad in ["", "100", "0x30", "100x", "x30", "abcxdef", "2000x30"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plan_follows_the_deck() {
+        let deck = Deck::embedded(&demo::ids()).unwrap();
+        let all = plan(&deck, &[]).unwrap();
+        assert_eq!(all.len(), 10);
+        assert_eq!(all[0], "ima");
+        let some = plan(&deck, &["kspp".into(), "landlock".into()]).unwrap();
+        assert_eq!(some, ["landlock", "kspp"]);
+        let err = plan(&deck, &["nope".into()]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("landlock"), "{err}");
+    }
+}

@@ -1,0 +1,55 @@
+//! What can go wrong in `kdeck record` itself (as opposed to a demo failing, which is a
+//! result, not an error), and the exit code each error maps to.
+
+use std::path::PathBuf;
+
+/// An error that stops `kdeck record`.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// `--only` named a demo that does not exist.
+    #[error("unknown demo {id:?}; demos: {known}")]
+    UnknownDemo { id: String, known: String },
+    /// `--update-fallbacks` needs the recordings directory to exist.
+    #[error(
+        "--update-fallbacks: recordings directory {} does not exist (run from the repository root, or pass --recordings DIR)",
+        .0.display()
+    )]
+    NoRecordingsDir(PathBuf),
+    /// The deck could not be loaded; the text has its `file:line` problems.
+    #[error("the deck has problems:\n{0}")]
+    Deck(String),
+    #[error("can't find kdeck's own executable: {0}")]
+    Exe(#[source] std::io::Error),
+    #[error("can't write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The engine never reported the end of a run (it has its own timeout, so this
+    /// means a bug or a wedged machine).
+    #[error("no answer from the demo engine for {id} after {seconds} s")]
+    NoAnswer { id: String, seconds: u64 },
+    #[error("drawing the walkthrough failed: {0}")]
+    Draw(#[source] std::io::Error),
+    #[error("JUnit XML: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl RecordError {
+    /// 2 for usage errors (like clap's own), 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RecordError::UnknownDemo { .. } | RecordError::NoRecordingsDir(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A write error for `path`.
+    pub fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> RecordError {
+        let path = path.into();
+        move |source| RecordError::Write { path, source }
+    }
+}

@@ -1,0 +1,342 @@
+//! `kdeck record --walkthrough / --frames`: the whole talk rendered through the real UI
+//! at a fixed size, into one asciicast and into plain text frames.
+//!
+//! **This is the one file of `record` that imports ratatui**: it drives the UI the way
+//! the presenter does. Nothing here is a copy of the UI: the [`App`] gets the same
+//! messages the TUI sends it (a `→` key press per slide, `r` on a demo slide, the demo
+//! events as [`Message::Demo`], the clock as [`Message::Tick`]) and `impl Widget for
+//! &App` draws it into a ratatui `Terminal` over a `CrosstermBackend` that writes into
+//! a `Vec<u8>` (a `Viewport::Fixed`, so it never asks a terminal for its size). Those
+//! bytes are the cast's `"o"` events; the same buffer gives the text frames.
+//!
+//! # Frames and time base
+//!
+//! One frame per slide, shown on arrival. On a slide whose demo is run, one frame per
+//! step (drawn when the step is complete: when the next step starts or the run ends)
+//! and one at the end of the run. So a run with `s` steps adds `s + 1` frames; a demo
+//! shown a second time (on a later slide) is not re-run. Times in the cast are fixed,
+//! not measured: a slide frame is held [`SLIDE_HOLD`] seconds, a step frame
+//! [`STEP_HOLD`], the end-of-run frame [`SLIDE_HOLD`]. The footer's clock is the
+//! deck's planned time at the start of each slide.
+//!
+//! Each frame starts with an `"m"` marker labelled like its text frame (`frame 12:
+//! slide 11/19 · Seccomp logging, live · step audit-log`), so a player can jump
+//! between frames; its `"o"` event (if anything changed) follows at the same time.
+//! Text frames are separated by `──── frame 12: slide 11/19 · Seccomp logging, live ·
+//! step audit-log ────` lines and masked as [`super::mask`] describes.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::cursor::MoveTo;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::queue;
+use ratatui::crossterm::terminal::{Clear, ClearType};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use unicode_width::UnicodeWidthStr;
+
+use super::asciicast::{Cast, CastWriter, Header, host_meta};
+use super::demo_cast::mode_of;
+use super::error::RecordError;
+use super::headless::{DemoRun, Runner};
+use super::mask::{HostValues, Region, masked_rows};
+use crate::app::{App, Message, Options};
+use crate::deck::Deck;
+use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
+use crate::event::Events;
+
+/// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
+pub const SLIDE_HOLD: f64 = 2.0;
+/// Seconds a demo step's frame stays on screen in the cast.
+pub const STEP_HOLD: f64 = 0.5;
+
+/// What the walkthrough produced.
+pub struct Walkthrough {
+    /// The asciicast of the whole talk.
+    pub cast: Cast,
+    /// The text frames, masked, with separator lines.
+    pub frames: String,
+    pub frame_count: usize,
+    /// The demo runs, in the order they ran (first showing of each demo).
+    pub runs: Vec<DemoRun>,
+}
+
+/// How to render.
+pub struct Settings {
+    pub cols: u16,
+    pub rows: u16,
+    /// The running kernel's release: shown in the header, masked in text frames.
+    pub kernel: String,
+    /// Demos play their recordings (`--mode recorded`): the pane says "replay".
+    pub force_recorded: bool,
+    /// kdeck itself, for `kdeck probe --json` (the answers some slides show).
+    pub exe: PathBuf,
+}
+
+/// How long to wait for `kdeck probe --json`.
+const PROBE_WAIT: Duration = Duration::from_secs(30);
+
+type Term = Terminal<CrosstermBackend<Shared>>;
+
+/// The backend's output: an in-memory buffer the recorder drains after each frame.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Draws frames into the cast and the text.
+struct Recorder {
+    terminal: Term,
+    output: Shared,
+    cast: CastWriter,
+    frames: String,
+    count: usize,
+    t: f64,
+    host: HostValues,
+}
+
+impl Recorder {
+    fn frame(&mut self, app: &App, what: Option<&str>) -> Result<(), RecordError> {
+        let done = self
+            .terminal
+            .draw(|f| f.render_widget(app, f.area()))
+            .map_err(RecordError::Draw)?;
+        let (cells, area) = (cells(done.buffer), done.area);
+        let pane = crate::ui::layout(app, area)
+            .and_then(|a| a.demo)
+            .map(|d| Region {
+                x: usize::from(d.x),
+                y: usize::from(d.y),
+                width: usize::from(d.width),
+                height: usize::from(d.height),
+            });
+        self.count += 1;
+        let slide = &app.deck.slides[app.current];
+        let mut label = format!(
+            "frame {}: slide {}/{} · {}",
+            self.count,
+            app.current + 1,
+            app.deck.slides.len(),
+            slide.title
+        );
+        if let Some(w) = what {
+            label.push_str(" · ");
+            label.push_str(w);
+        }
+        self.frames.push_str(&format!("──── {label} ────\n"));
+        self.cast.marker(self.t, &label);
+        for row in masked_rows(&cells, pane, &self.host) {
+            self.frames.push_str(&row);
+            self.frames.push('\n');
+        }
+        self.flush_output();
+        Ok(())
+    }
+
+    /// What the backend wrote since the last call, as one `"o"` event now.
+    fn flush_output(&mut self) {
+        let bytes = std::mem::take(&mut *self.output.0.borrow_mut());
+        if !bytes.is_empty() {
+            self.cast.output(self.t, &String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    fn advance(&mut self, seconds: f64) {
+        self.t += seconds;
+    }
+}
+
+/// Each row's cell symbols; a cell hidden under a wide symbol is `""`.
+fn cells(buf: &Buffer) -> Vec<Vec<String>> {
+    let width = usize::from(buf.area.width).max(1);
+    buf.content
+        .chunks(width)
+        .map(|row| {
+            let mut skip = 0_usize;
+            row.iter()
+                .map(|c| {
+                    let sym = if skip == 0 { c.symbol() } else { "" };
+                    skip = skip.max(c.symbol().width()).saturating_sub(1);
+                    sym.to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn key(code: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn outcome_word(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "passed",
+        Outcome::Failed { .. } => "failed",
+        Outcome::Crashed { .. } => "crashed",
+        Outcome::TimedOut { .. } => "timed out",
+        Outcome::Stopped => "stopped",
+        Outcome::NoRecording { .. } => "no recording",
+        Outcome::Unsupported { .. } => "unsupported",
+    }
+}
+
+/// Walks through every slide of `deck`, running the demos in `run_ids` (others show
+/// their idle pane) through `runner`.
+pub fn render(
+    deck: Deck,
+    run_ids: &[String],
+    runner: &mut Runner,
+    settings: &Settings,
+) -> Result<Walkthrough, RecordError> {
+    let title = format!("kdeck walkthrough: {}", deck.title());
+    let mut app = App::new(
+        deck,
+        Options {
+            start: 0,
+            force_recorded: settings.force_recorded,
+            kernel: settings.kernel.clone(),
+        },
+    );
+    // What this kernel supports, for slides that say so: the TUI's own way (a
+    // `kdeck probe --json` child whose answer comes as Message::Probes).
+    let events = Events::default();
+    events.spawn_probes(settings.exe.clone());
+    let Events { tx, rx } = events;
+    drop(tx); // only the probe thread's sender is left: no answer → disconnected
+    if let Ok(msg) = rx.recv_timeout(PROBE_WAIT) {
+        app.update(msg);
+    }
+    let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
+    let mut output = Shared::default();
+    let terminal = Terminal::with_options(
+        CrosstermBackend::new(output.clone()),
+        TerminalOptions { viewport },
+    )
+    .map_err(RecordError::Draw)?;
+    queue!(output, Clear(ClearType::All), MoveTo(0, 0)).map_err(RecordError::Draw)?;
+    let mut header = Header::new(settings.cols, settings.rows);
+    header.title = Some(title);
+    header.env.insert("TERM".into(), "xterm-256color".into());
+    let mut rec = Recorder {
+        terminal,
+        output,
+        cast: CastWriter::new(header),
+        frames: String::new(),
+        count: 0,
+        t: 0.0,
+        host: HostValues {
+            kernel: settings.kernel.clone(),
+            ..HostValues::here()
+        },
+    };
+    let mut shown = HashSet::new();
+    let mut runs = Vec::new();
+    for i in 0..app.deck.slides.len() {
+        if i > 0 {
+            for cmd in app.update(key(KeyCode::Right)) {
+                runner.command(cmd);
+            }
+        }
+        let planned = (app.deck.planned_before(i) * 60.0).round();
+        app.update(Message::Tick(Duration::from_secs_f64(planned.max(0.0))));
+        rec.frame(&app, None)?;
+        let id = app.current_demo().map(str::to_string);
+        match id {
+            Some(id) if run_ids.contains(&id) && shown.insert(id.clone()) => {
+                rec.advance(STEP_HOLD);
+                runs.push(run_demo(&mut app, &id, runner, &mut rec)?);
+            }
+            _ => {}
+        }
+        rec.advance(SLIDE_HOLD);
+    }
+    // Leave the player's terminal usable: attributes reset, cursor back, below the frame.
+    rec.cast.output(
+        rec.t,
+        &format!("\x1b[0m\x1b[{};1H\x1b[?25h\r\n", settings.rows),
+    );
+    let modes: HashSet<&str> = runs.iter().map(|r| mode_of(&r.events)).collect();
+    let mode = match (modes.len(), modes.iter().next()) {
+        (1, Some(m)) => *m,
+        (0, _) => "live",
+        _ => "partial",
+    };
+    let mut meta = host_meta("walkthrough", mode);
+    meta.exit = Some(0);
+    rec.cast.header_mut().kdeck = Some(meta);
+    rec.cast.header_mut().timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    Ok(Walkthrough {
+        cast: rec.cast.finish(),
+        frames: rec.frames,
+        frame_count: rec.count,
+        runs,
+    })
+}
+
+/// Presses `r` on the current slide and feeds the run's events to the app, drawing a
+/// frame as each step completes and at the end.
+fn run_demo(
+    app: &mut App,
+    id: &str,
+    runner: &mut Runner,
+    rec: &mut Recorder,
+) -> Result<DemoRun, RecordError> {
+    let cmds = app.update(key(KeyCode::Char('r')));
+    let run = cmds.iter().find_map(|c| match c {
+        DemoCommand::Start { run, .. } => Some(*run),
+        DemoCommand::Stop { .. } => None,
+    });
+    for cmd in cmds {
+        runner.command(cmd);
+    }
+    let Some(run) = run else {
+        return Ok(DemoRun {
+            id: id.to_string(),
+            events: Vec::new(),
+        });
+    };
+    let mut events = Vec::new();
+    let mut open_step: Option<String> = None;
+    loop {
+        let ev = runner.next_event(run, id)?;
+        let step_ends = match &ev {
+            DemoEvent::Output { line, .. } if line.kind == LineKind::Step => {
+                open_step.replace(line.text.clone())
+            }
+            DemoEvent::Exited { .. } => open_step.take(),
+            _ => None,
+        };
+        if let Some(step) = step_ends {
+            rec.frame(app, Some(&format!("step {step}")))?;
+            rec.advance(STEP_HOLD);
+        }
+        app.update(Message::Demo(ev.clone()));
+        if let DemoEvent::Exited { outcome, .. } = &ev {
+            rec.frame(app, Some(&format!("exit {}", outcome_word(outcome))))?;
+            events.push(ev);
+            return Ok(DemoRun {
+                id: id.to_string(),
+                events,
+            });
+        }
+        events.push(ev);
+    }
+}
