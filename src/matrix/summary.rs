@@ -30,6 +30,9 @@ pub struct DemoResult {
     pub seconds: f64,
     /// Why it was not (fully) live, or the probe's evidence when it was.
     pub reason: String,
+    /// `kdeck record` writes `null` when no probe answer is known (a replay of a
+    /// recording without one, a crash before the probe): read as empty.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub probe: ProbeSummary,
     /// The ✓/✗ line, empty when there was none.
     pub verdict_line: String,
@@ -38,7 +41,11 @@ pub struct DemoResult {
     pub cast: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+fn null_as_default<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ProbeSummary, D::Error> {
+    Ok(Option::<ProbeSummary>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProbeSummary {
     /// `yes`, `partial` or `no`.
     pub support: String,
