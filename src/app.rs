@@ -72,6 +72,10 @@ pub struct App {
     pub panes: HashMap<String, DemoPane>,
     /// Values for `{probe:<id>}` placeholders in slide text.
     pub slide_vars: HashMap<String, String>,
+    /// Bumped whenever rendered slide text changes (probe answers, search).
+    pub content_version: u64,
+    /// The UI's memo of wrapped text.
+    pub ui_cache: crate::ui::cache::Cache,
     pub options: Options,
     /// Rows of the demo pane's output area, and rows of output, at the last draw (for
     /// scrolling and paging; set by the UI).
@@ -98,6 +102,8 @@ impl App {
                 .into_iter()
                 .map(|id| (format!("probe:{id}"), "… probing".to_string()))
                 .collect(),
+            content_version: 0,
+            ui_cache: Default::default(),
             options,
             pane_rows: std::cell::Cell::new(10),
             pane_total: std::cell::Cell::new(0),
@@ -146,6 +152,7 @@ impl App {
                     self.slide_vars
                         .insert(format!("probe:{id}"), text.to_string());
                 }
+                self.content_version += 1;
                 Vec::new()
             }
             Message::Quit => self.leave(),
@@ -314,6 +321,7 @@ impl App {
                 if matches.is_empty() {
                     self.status = Some(format!("no slide matches \"{query}\""));
                     self.search = None;
+                    self.content_version += 1;
                     return Vec::new();
                 }
                 // First match at or after the current slide, wrapping around.
@@ -323,6 +331,7 @@ impl App {
                     .find(|&i| i >= self.current)
                     .unwrap_or(matches[0]);
                 self.search = Some((query, matches));
+                self.content_version += 1;
                 return self.go(target);
             }
             KeyCode::Backspace => {

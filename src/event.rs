@@ -1,8 +1,13 @@
-//! One channel feeds the app: key presses and resizes (an input thread), the clock
-//! (a tick thread), demo events (the engine's sink) and SIGTERM/SIGHUP (a signal
-//! thread). Background threads only send.
+//! Where the app's messages come from. Background threads (the clock, the demo engine's
+//! sink, the probe child's reader, SIGTERM/SIGHUP) send [`Message`]s on one channel and
+//! only send. In the terminal, keys are read on the main thread itself (a thread hop
+//! per key costs more than drawing the frame): the main thread sleeps in poll(2) on the
+//! terminal and on a wake-up pipe that every channel send (and SIGWINCH) writes to.
+//! Tests and the headless walkthrough feed the same loop from a plain channel.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -11,109 +16,216 @@ use ratatui::crossterm::event::{self, Event};
 use crate::app::Message;
 use crate::demo::Sink;
 
-/// The channel and its senders.
-pub struct Events {
-    pub tx: Sender<Message>,
-    pub rx: Receiver<Message>,
+/// A source of messages for [`crate::tui::run`].
+pub trait Source {
+    /// Blocks until at least one message is there and returns every message that is;
+    /// an empty batch means the source is closed.
+    fn next_batch(&mut self) -> Vec<Message>;
 }
 
-impl Default for Events {
-    fn default() -> Self {
-        let (tx, rx) = channel();
-        Events { tx, rx }
+impl Source for Receiver<Message> {
+    fn next_batch(&mut self) -> Vec<Message> {
+        let Ok(first) = self.recv() else {
+            return Vec::new();
+        };
+        let mut batch = vec![first];
+        batch.extend(self.try_iter());
+        batch
     }
 }
 
+/// A sender that also wakes the main thread.
+#[derive(Clone)]
+pub struct Notifier {
+    tx: Sender<Message>,
+    wake: Arc<OwnedFd>,
+}
+
+impl Notifier {
+    /// Sends; false when the app is gone.
+    pub fn send(&self, msg: Message) -> bool {
+        let sent = self.tx.send(msg).is_ok();
+        // A full pipe already means "wake up"; EAGAIN is fine.
+        let _ = nix::unistd::write(self.wake.as_fd(), &[1]);
+        sent
+    }
+}
+
+/// The terminal's message source: keys and resizes from the terminal, the rest from
+/// the channel.
+pub struct Events {
+    notifier: Notifier,
+    rx: Receiver<Message>,
+    wake_read: OwnedFd,
+    /// A message taken off the channel while checking for one.
+    pending: Option<Message>,
+}
+
 impl Events {
-    /// A demo sink that forwards into this channel.
+    pub fn new() -> std::io::Result<Self> {
+        let (wake_read, wake_write) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_CLOEXEC)?;
+        let (tx, rx) = channel();
+        Ok(Events {
+            notifier: Notifier {
+                tx,
+                wake: Arc::new(wake_write),
+            },
+            rx,
+            wake_read,
+            pending: None,
+        })
+    }
+
+    /// A sender for background threads.
+    pub fn notifier(&self) -> Notifier {
+        self.notifier.clone()
+    }
+
+    /// A demo sink that forwards into this source.
     pub fn demo_sink(&self) -> Sink {
-        let tx = self.tx.clone();
-        let tx = std::sync::Mutex::new(tx);
-        std::sync::Arc::new(move |ev| {
-            if let Ok(tx) = tx.lock() {
-                let _ = tx.send(Message::Demo(ev));
+        let n = Mutex::new(self.notifier());
+        Arc::new(move |ev| {
+            if let Ok(n) = n.lock() {
+                n.send(Message::Demo(ev));
             }
         })
     }
 
-    /// Reads the terminal's events until the channel closes.
-    pub fn spawn_input(&self) {
-        let tx = self.tx.clone();
-        thread::spawn(move || {
-            loop {
-                let msg = match event::read() {
-                    Ok(Event::Key(k)) => Message::Key(k),
-                    Ok(Event::Resize(..)) => Message::Resize,
-                    Ok(_) => continue,
-                    Err(_) => Message::Quit,
-                };
-                let quit = matches!(msg, Message::Quit);
-                if tx.send(msg).is_err() || quit {
-                    break;
-                }
-            }
-        });
-    }
-
     /// Sends the elapsed time on every second boundary.
     pub fn spawn_clock(&self, start: Instant) {
-        let tx = self.tx.clone();
+        let n = self.notifier();
         thread::spawn(move || {
             loop {
                 let elapsed = start.elapsed();
                 let to_next = Duration::from_secs(1)
                     - Duration::from_nanos(u64::from(elapsed.subsec_nanos()));
                 thread::sleep(to_next);
-                if tx.send(Message::Tick(start.elapsed())).is_err() {
+                if !n.send(Message::Tick(start.elapsed())) {
                     break;
                 }
             }
         });
     }
 
-    /// Asks `kdeck probe --json` (a fresh single-threaded child: probes fork and unshare)
-    /// what this kernel supports, and sends the answers when they come.
+    /// Asks `kdeck probe --json` in the background and sends the answers when they come.
     pub fn spawn_probes(&self, exe: std::path::PathBuf) {
-        let tx = self.tx.clone();
+        let n = self.notifier();
         thread::spawn(move || {
-            let Ok(out) = std::process::Command::new(exe)
-                .args(["probe", "--json"])
-                .stdin(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .output()
-            else {
-                return;
-            };
-            let Ok(rows) = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout) else {
-                return;
-            };
-            let answers = rows
-                .iter()
-                .filter_map(|r| {
-                    let support = match r["support"].as_str()? {
-                        "yes" => crate::probe::Support::Yes,
-                        "partial" => crate::probe::Support::Partial,
-                        _ => crate::probe::Support::No,
-                    };
-                    Some((r["demo"].as_str()?.to_string(), support))
-                })
-                .collect();
-            let _ = tx.send(Message::Probes(answers));
+            if let Some(answers) = probe_answers(&exe) {
+                n.send(Message::Probes(answers));
+            }
         });
     }
 
-    /// SIGTERM and SIGHUP become a clean quit (the terminal is restored by the caller).
+    /// SIGTERM and SIGHUP become a clean quit (the terminal is restored by the caller);
+    /// SIGWINCH wakes the loop so a resize redraws at once.
     pub fn spawn_signals(&self) -> std::io::Result<()> {
+        let winch = self.notifier.wake.try_clone()?;
+        signal_hook::low_level::pipe::register(signal_hook::consts::SIGWINCH, winch)?;
         let mut signals = signal_hook::iterator::Signals::new([
             signal_hook::consts::SIGTERM,
             signal_hook::consts::SIGHUP,
         ])?;
-        let tx = self.tx.clone();
+        let n = self.notifier();
         thread::spawn(move || {
             if signals.forever().next().is_some() {
-                let _ = tx.send(Message::Quit);
+                n.send(Message::Quit);
             }
         });
         Ok(())
     }
+
+    /// Whether channel messages are waiting (they are taken on the next turn).
+    fn rx_pending(&mut self) -> bool {
+        match self.rx.try_recv() {
+            Ok(m) => {
+                self.pending = Some(m);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Terminal events already read or readable now, without blocking.
+    fn terminal_events(batch: &mut Vec<Message>) {
+        while let Ok(true) = event::poll(Duration::ZERO) {
+            match event::read() {
+                Ok(Event::Key(k)) => batch.push(Message::Key(k)),
+                Ok(Event::Resize(..)) => batch.push(Message::Resize),
+                Ok(_) => {}
+                Err(_) => {
+                    batch.push(Message::Quit);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+impl Source for Events {
+    fn next_batch(&mut self) -> Vec<Message> {
+        loop {
+            let mut batch: Vec<Message> = self.pending.take().into_iter().collect();
+            Self::terminal_events(&mut batch);
+            loop {
+                match self.rx.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return batch,
+                }
+            }
+            if !batch.is_empty() {
+                return batch;
+            }
+            let mut fds = [
+                libc::pollfd {
+                    fd: std::io::stdin().as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: self.wake_read.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: two valid pollfds; the timeout bounds the wait (a resize is also
+            // seen at the latest then).
+            unsafe { libc::poll(fds.as_mut_ptr(), 2, 1000) };
+            if fds[1].revents != 0 {
+                let mut buf = [0u8; 256];
+                while matches!(nix::unistd::read(&self.wake_read, &mut buf), Ok(n) if n > 0) {}
+                // A SIGWINCH writes here too: redraw at the new size even when nothing
+                // else came (a spurious redraw costs one frame).
+                if fds[0].revents == 0 && !self.rx_pending() {
+                    return vec![Message::Resize];
+                }
+            }
+        }
+    }
+}
+
+/// What this kernel supports, per demo, from `kdeck probe --json` run as a fresh
+/// single-threaded child (probes fork and unshare; never do that in a threaded TUI).
+pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe::Support)>> {
+    let out = std::process::Command::new(exe)
+        .args(["probe", "--json"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let rows = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).ok()?;
+    let answers = rows
+        .iter()
+        .filter_map(|r| {
+            let support = match r["support"].as_str()? {
+                "yes" => crate::probe::Support::Yes,
+                "partial" => crate::probe::Support::Partial,
+                _ => crate::probe::Support::No,
+            };
+            Some((r["demo"].as_str()?.to_string(), support))
+        })
+        .collect();
+    Some(answers)
 }

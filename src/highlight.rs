@@ -1,13 +1,22 @@
-//! Code highlighting with syntect (onig regexes). The syntax and theme sets are loaded
-//! on first use (syntect deserialises syntax contexts lazily, ~1 ms in release), and the
-//! UI caches each highlighted block, so the highlighter never delays a frame noticeably.
+//! Code highlighting with syntect (onig regexes). The built-in talk's code blocks come
+//! highlighted from a precompiled dump (`assets/highlighted.json`, kept current by a
+//! test), so presenting it never loads syntect: its first frame has highlighted code
+//! and no syntax set in memory. Other decks load the syntax set on first use (syntect
+//! deserialises syntax contexts lazily, ~1 ms in release); every block is cached. The theme is
+//! kdeck's own, in the terminal's 16 ANSI colours: it follows the user's palette, so
+//! code reads on dark and light terminals and on projectors (and no theme set is
+//! deserialised at start-up).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use ratatui::style::{Color, Modifier, Style};
+use std::str::FromStr;
 use syntect::easy::HighlightLines;
-use syntect::highlighting::{FontStyle, Theme, ThemeSet};
+
+use syntect::highlighting::{
+    Color as SynColor, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSettings,
+};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
@@ -22,11 +31,100 @@ fn assets() -> Option<&'static Assets> {
     ASSETS
         .get_or_init(|| {
             let syntaxes = SyntaxSet::load_defaults_newlines();
-            let mut themes = ThemeSet::load_defaults();
-            let theme = themes.themes.remove("base16-ocean.dark")?;
-            Some(Assets { syntaxes, theme })
+            Some(Assets {
+                syntaxes,
+                theme: ansi_theme()?,
+            })
         })
         .as_ref()
+}
+
+/// An ANSI palette index stored in a syntect colour (alpha 0 marks it, as bat does).
+const fn ansi(index: u8) -> SynColor {
+    SynColor {
+        r: index,
+        g: 0,
+        b: 0,
+        a: 0,
+    }
+}
+
+/// Scope selectors and their ANSI colour (and font style).
+const THEME: &[(&str, u8, FontStyle)] = &[
+    (
+        "comment, punctuation.definition.comment",
+        8,
+        FontStyle::ITALIC,
+    ),
+    (
+        "string, constant.character, punctuation.definition.string",
+        2,
+        FontStyle::empty(),
+    ),
+    (
+        "constant.numeric, constant.language, constant.other",
+        5,
+        FontStyle::empty(),
+    ),
+    (
+        "keyword, storage, keyword.operator.word",
+        4,
+        FontStyle::BOLD,
+    ),
+    (
+        "keyword.operator, punctuation.separator",
+        7,
+        FontStyle::empty(),
+    ),
+    (
+        "entity.name.function, support.function, meta.function-call variable.function",
+        6,
+        FontStyle::empty(),
+    ),
+    (
+        "entity.name.type, support.type, storage.type, entity.name.struct, entity.name.enum",
+        3,
+        FontStyle::empty(),
+    ),
+    (
+        "support.macro, entity.name.macro, meta.preprocessor, keyword.control.import",
+        5,
+        FontStyle::empty(),
+    ),
+    (
+        "variable.parameter, variable.language",
+        1,
+        FontStyle::empty(),
+    ),
+    (
+        "entity.name.tag, entity.other.attribute-name",
+        6,
+        FontStyle::empty(),
+    ),
+];
+
+fn ansi_theme() -> Option<Theme> {
+    let mut scopes = Vec::new();
+    for (selector, colour, font) in THEME {
+        scopes.push(ThemeItem {
+            scope: ScopeSelectors::from_str(selector).ok()?,
+            style: StyleModifier {
+                foreground: Some(ansi(*colour)),
+                background: None,
+                font_style: Some(*font),
+            },
+        });
+    }
+    let settings = ThemeSettings {
+        foreground: Some(ansi(7)),
+        ..ThemeSettings::default()
+    };
+    Some(Theme {
+        name: Some("kdeck ANSI".into()),
+        author: None,
+        settings,
+        scopes,
+    })
 }
 
 /// One highlighted line: (style, text) pieces.
@@ -41,7 +139,7 @@ static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
 /// is highlighted once per process. Unknown languages and highlighter errors give plain
 /// lines; this never fails.
 pub fn highlight(lang: &str, code: &str) -> Vec<StyledLine> {
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = CACHE.get_or_init(|| Mutex::new(precompiled()));
     let key = (lang.to_string(), code.to_string());
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
@@ -51,6 +149,72 @@ pub fn highlight(lang: &str, code: &str) -> Vec<StyledLine> {
         c.insert(key, lines.clone());
     }
     lines
+}
+
+/// One block of the dump: language, code, and per line (ANSI colour or 255 for none,
+/// flags 1 bold 2 italic, text) pieces.
+type Dumped = (String, String, Vec<Vec<(u8, u8, String)>>);
+
+static DUMP: &str = include_str!("../assets/highlighted.json");
+
+fn precompiled() -> Cache {
+    let blocks: Vec<Dumped> = serde_json::from_str(DUMP).unwrap_or_default();
+    blocks
+        .into_iter()
+        .map(|(lang, code, lines)| {
+            let lines = lines
+                .into_iter()
+                .map(|pieces| {
+                    pieces
+                        .into_iter()
+                        .map(|(fg, flags, text)| {
+                            let mut style = Style::default();
+                            if fg != 255 {
+                                style = style.fg(Color::Indexed(fg));
+                            }
+                            if flags & 1 != 0 {
+                                style = style.add_modifier(Modifier::BOLD);
+                            }
+                            if flags & 2 != 0 {
+                                style = style.add_modifier(Modifier::ITALIC);
+                            }
+                            (style, text)
+                        })
+                        .collect()
+                })
+                .collect();
+            ((lang, code), lines)
+        })
+        .collect()
+}
+
+/// The dump of `blocks` (language, code), highlighted with syntect now; what
+/// `assets/highlighted.json` must hold for the embedded deck.
+pub fn dump(blocks: &[(String, String)]) -> String {
+    let dumped: Vec<Dumped> = blocks
+        .iter()
+        .map(|(lang, code)| {
+            let lines = highlight_uncached(lang, code)
+                .into_iter()
+                .map(|pieces| {
+                    pieces
+                        .into_iter()
+                        .map(|(style, text)| {
+                            let fg = match style.fg {
+                                Some(Color::Indexed(i)) => i,
+                                _ => 255,
+                            };
+                            let flags = u8::from(style.add_modifier.contains(Modifier::BOLD))
+                                | (u8::from(style.add_modifier.contains(Modifier::ITALIC)) << 1);
+                            (fg, flags, text)
+                        })
+                        .collect()
+                })
+                .collect();
+            (lang.clone(), code.clone(), lines)
+        })
+        .collect();
+    serde_json::to_string(&dumped).unwrap_or_else(|_| "[]".into()) + "\n"
 }
 
 fn highlight_uncached(lang: &str, code: &str) -> Vec<StyledLine> {
@@ -87,7 +251,13 @@ fn highlight_uncached(lang: &str, code: &str) -> Vec<StyledLine> {
 }
 
 fn convert(s: syntect::highlighting::Style) -> Style {
-    let mut style = Style::default().fg(Color::Rgb(s.foreground.r, s.foreground.g, s.foreground.b));
+    let fg = s.foreground;
+    let colour = if fg.a == 0 {
+        Color::Indexed(fg.r)
+    } else {
+        Color::Rgb(fg.r, fg.g, fg.b)
+    };
+    let mut style = Style::default().fg(colour);
     if s.font_style.contains(FontStyle::BOLD) {
         style = style.add_modifier(Modifier::BOLD);
     }

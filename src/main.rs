@@ -268,7 +268,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         kernel,
     };
     let mut app = App::new(deck, options);
-    let events = Events::default();
+    let mut events = Events::new().context("can't create the wake-up pipe")?;
     let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
     let exe_for_probes = exe.clone();
     let mut engine = Engine::new(exe, recordings_from(args.recordings), events.demo_sink())
@@ -278,7 +278,6 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         .context("can't install the SIGTERM/SIGHUP handler")?;
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
-    events.spawn_input();
     // First frame before anything else competes for the CPU.
     let first = terminal
         .draw(|f| f.render_widget(&app, f.area()))
@@ -289,7 +288,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
     let result =
-        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &events.rx, &mut engine));
+        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut events, &mut engine));
     engine.stop_all();
     kdeck::terminal::restore();
     result.context("drawing failed")?;

@@ -1,13 +1,12 @@
 //! The presenting loop, generic over the ratatui backend so the terminal, the headless
 //! walkthrough and the tests share it.
 
-use std::sync::mpsc::Receiver;
-
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{App, Message};
+use crate::app::App;
 use crate::demo::{DemoCommand, Engine};
+use crate::event::Source;
 
 /// Something that carries out demo commands (the engine, or a test's recorder).
 pub trait Commands {
@@ -26,16 +25,21 @@ impl Commands for Engine {
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    rx: &Receiver<Message>,
+    source: &mut dyn Source,
     engine: &mut dyn Commands,
 ) -> Result<(), B::Error> {
     terminal.draw(|f| f.render_widget(&*app, f.area()))?;
     while !app.quit {
-        let Ok(msg) = rx.recv() else { break };
-        let mut cmds = app.update(msg);
-        while !app.quit {
-            let Ok(more) = rx.try_recv() else { break };
-            cmds.extend(app.update(more));
+        let batch = source.next_batch();
+        if batch.is_empty() {
+            break;
+        }
+        let mut cmds = Vec::new();
+        for msg in batch {
+            cmds.extend(app.update(msg));
+            if app.quit {
+                break;
+            }
         }
         for cmd in cmds {
             engine.command(cmd);

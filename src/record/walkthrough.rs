@@ -50,7 +50,6 @@ use super::mask::{HostValues, Region, masked_rows};
 use crate::app::{App, Message, Options};
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
-use crate::event::Events;
 
 /// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
 pub const SLIDE_HOLD: f64 = 2.0;
@@ -214,10 +213,13 @@ pub fn render(
     );
     // What this kernel supports, for slides that say so: the TUI's own way (a
     // `kdeck probe --json` child whose answer comes as Message::Probes).
-    let events = Events::default();
-    events.spawn_probes(settings.exe.clone());
-    let Events { tx, rx } = events;
-    drop(tx); // only the probe thread's sender is left: no answer → disconnected
+    let (tx, rx) = std::sync::mpsc::channel();
+    let exe = settings.exe.clone();
+    std::thread::spawn(move || {
+        if let Some(answers) = crate::event::probe_answers(&exe) {
+            let _ = tx.send(Message::Probes(answers));
+        }
+    });
     if let Ok(msg) = rx.recv_timeout(PROBE_WAIT) {
         app.update(msg);
     }

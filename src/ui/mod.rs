@@ -1,6 +1,7 @@
 //! Drawing: `impl Widget for &App`. Reads the app, writes the buffer; nothing else
 //! (the demo pane records its visible rows for scrolling, through `Cell`s).
 
+pub mod cache;
 pub mod frame;
 pub mod markdown;
 pub mod overlay;

@@ -6,7 +6,6 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::markdown::{mark_matches, render};
 use super::theme;
 use super::wrap::{ellipsize, wrap};
 use crate::app::{App, Badge, DemoPane};
@@ -31,12 +30,10 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let slide = &app.deck.slides[app.current];
-    let mut lines = render(&slide.body, area.width as usize, &app.slide_vars);
-    if let Some((query, _)) = &app.search {
-        mark_matches(&mut lines, query);
-    }
-    if lines.len() > area.height as usize {
+    let cached = app.ui_cache.slide(app, area.width as usize);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let lines: &[Line<'static>] = if cached.len() > area.height as usize {
+        lines.extend(cached.iter().cloned());
         let keep = area.height.saturating_sub(1) as usize;
         let hidden = lines.len() - keep;
         lines.truncate(keep);
@@ -47,8 +44,11 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             theme::WARN,
         ));
-    }
-    put_lines(&lines, area, buf);
+        &lines
+    } else {
+        &cached
+    };
+    put_lines(lines, area, buf);
 }
 
 /// The speaker notes, wrapped; cut with a marker when they don't fit.
@@ -58,17 +58,7 @@ pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
         width: area.width.saturating_sub(2),
         ..area
     };
-    let text = &app.deck.slides[app.current].notes;
-    let pieces = vec![(
-        Style::default().add_modifier(Modifier::ITALIC),
-        text.replace('\n', " "),
-    )];
-    let mut lines = wrap(
-        &pieces,
-        area.width as usize,
-        &[Span::styled("notes: ", theme::DIM)],
-        &[],
-    );
+    let mut lines: Vec<Line<'static>> = app.ui_cache.notes(app, area.width as usize).to_vec();
     if lines.len() > area.height as usize {
         lines.truncate(area.height as usize);
         if let Some(last) = lines.last_mut() {
@@ -88,18 +78,9 @@ pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// How many rows the notes want at this width (0 when there are none).
 pub fn notes_rows(app: &App, width: u16) -> u16 {
-    let text = &app.deck.slides[app.current].notes;
-    if text.is_empty() {
-        return 0;
-    }
-    let pieces = vec![(Style::default(), text.replace('\n', " "))];
-    wrap(
-        &pieces,
-        width.saturating_sub(2) as usize,
-        &[Span::raw("notes: ")],
-        &[],
-    )
-    .len() as u16
+    app.ui_cache
+        .notes(app, width.saturating_sub(2) as usize)
+        .len() as u16
 }
 
 /// The demo pane: title, badge, what it proves, then the output (scrollable) and a

@@ -12,7 +12,8 @@ pub const TITLE: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOL
 pub const H1: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 pub const H2: Style = Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD);
 pub const H3: Style = Style::new().add_modifier(Modifier::BOLD);
-pub const CODE_BG: Color = Color::Rgb(43, 48, 59);
+/// Code blocks sit on the palette's black, so the ANSI code colours keep contrast.
+pub const CODE_BG: Color = Color::Black;
 pub const QUOTE: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC);
 pub const TABLE_HEADER: Style = Style::new().add_modifier(Modifier::BOLD);
 pub const OK: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);

@@ -1,0 +1,78 @@
+//! Memo of the wrapped slide text and notes per (slide, width): a key press redraws the
+//! whole screen, but the text only needs wrapping again when the width, the slide, the
+//! probe answers or the search change.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use super::markdown::{mark_matches, render};
+use super::theme;
+use super::wrap::wrap;
+use crate::app::App;
+
+type Lines = Rc<Vec<Line<'static>>>;
+
+#[derive(Default)]
+pub struct Cache {
+    /// The app's content version the entries belong to.
+    version: RefCell<u64>,
+    slides: RefCell<HashMap<(usize, usize), Lines>>,
+    notes: RefCell<HashMap<(usize, usize), Lines>>,
+}
+
+impl Cache {
+    fn check(&self, app: &App) {
+        let mut v = self.version.borrow_mut();
+        if *v != app.content_version {
+            *v = app.content_version;
+            self.slides.borrow_mut().clear();
+            self.notes.borrow_mut().clear();
+        }
+    }
+
+    /// The current slide's body wrapped at `width`, search matches marked.
+    pub fn slide(&self, app: &App, width: usize) -> Lines {
+        self.check(app);
+        let index = app.current;
+        let key = (index, width);
+        if let Some(hit) = self.slides.borrow().get(&key) {
+            return hit.clone();
+        }
+        let Some(slide) = app.deck.slides.get(index) else {
+            return Lines::default();
+        };
+        let mut lines = render(&slide.body, width, &app.slide_vars);
+        if let Some((query, _)) = &app.search {
+            mark_matches(&mut lines, query);
+        }
+        let lines = Rc::new(lines);
+        self.slides.borrow_mut().insert(key, lines.clone());
+        lines
+    }
+
+    /// The current slide's notes wrapped at `width` (empty when it has none).
+    pub fn notes(&self, app: &App, width: usize) -> Lines {
+        self.check(app);
+        let key = (app.current, width);
+        if let Some(hit) = self.notes.borrow().get(&key) {
+            return hit.clone();
+        }
+        let text = &app.deck.slides[app.current].notes;
+        let lines = if text.is_empty() {
+            Vec::new()
+        } else {
+            let pieces = vec![(
+                Style::default().add_modifier(Modifier::ITALIC),
+                text.replace('\n', " "),
+            )];
+            wrap(&pieces, width, &[Span::styled("notes: ", theme::DIM)], &[])
+        };
+        let lines = Rc::new(lines);
+        self.notes.borrow_mut().insert(key, lines.clone());
+        lines
+    }
+}
