@@ -13,11 +13,15 @@
 //!      directory (the path component right after the temp dir, e.g. `/tmp/`) `#`;
 //!   2. the timestamp gutter of an output row (the six columns after the pane's
 //!      margin, when they hold a right-aligned stamp and a space: `  3ms `, `1.25s `,
-//!      `  12s `) becomes `    # `;
+//!      `  12s `) becomes blank, as it is on rows whose time did not change (the pane
+//!      shows a stamp only when it changes, which depends on timing);
 //!   3. in the rest of the row: a hex number `0x…` becomes `0x#`; a decimal number
 //!      `N.N` (durations, audit timestamps `1732791234.123`) becomes `#.#`, and an
 //!      audit stamp `N.N:serial` becomes `#.#:#`; a run of
-//!      three or more digits (pids, inode numbers, serials, years) becomes `#`.
+//!      three or more digits (pids, inode numbers, serials, years) or a number of
+//!      milliseconds (`8 ms`) becomes `#`;
+//!   4. runs of spaces become two spaces, so a masked value of another width does not
+//!      shift what is aligned after it.
 //!      Shorter numbers stay (`uid 0`, `pid 1`, `ABI 7`, `21/32`).
 //!
 //! A masked pane row is padded back to the pane's width, so the pane's right edge
@@ -124,11 +128,31 @@ pub fn mask_pane_row(row: &str, host: &HostValues) -> String {
     let row = mask_temp(&mask_kernel(row, &host.kernel), &host.temp_dir);
     let chars: Vec<char> = row.chars().collect();
     // The margin column, then a six-column gutter: a 5-column stamp and a space.
-    if chars.len() >= 7 && is_gutter(&chars[1..7]) {
+    let masked = if chars.len() >= 7 && is_gutter(&chars[1..7]) {
         let rest: String = chars[7..].iter().collect();
-        return format!("{}    # {}", chars[0], mask_values(&rest));
+        format!("{}      {}", chars[0], mask_values(&rest))
+    } else {
+        mask_values(&row)
+    };
+    collapse_gaps(&masked)
+}
+
+/// Runs of spaces become two spaces: a masked value of another length ("8 ms" and
+/// "10 ms" both become "# ms") must not shift what is aligned after it.
+fn collapse_gaps(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut spaces = 0;
+    for ch in s.chars() {
+        if ch == ' ' {
+            spaces += 1;
+            continue;
+        }
+        out.push_str(&" ".repeat(spaces.min(2)));
+        spaces = 0;
+        out.push(ch);
     }
-    mask_values(&row)
+    out.push_str(&" ".repeat(spaces.min(2)));
+    out
 }
 
 /// `  3ms `, `999ms `, `1.25s `, `  12s `: a right-aligned stamp (the UI's
@@ -181,7 +205,13 @@ pub fn mask_values(s: &str) -> String {
                     i = digits_from(i + 1);
                 }
             } else {
-                if j - i >= 3 {
+                let unit = |u: &str| {
+                    u.chars()
+                        .enumerate()
+                        .all(|(k, ch)| c.get(j + k) == Some(&ch))
+                };
+                if j - i >= 3 || unit(" ms") || unit("ms") {
+                    // Long numbers (pids, inodes) and durations in milliseconds.
                     out.push('#');
                 } else {
                     out.extend(&c[i..j]);
@@ -224,20 +254,17 @@ mod tests {
     fn gutter_kernel_and_temp() {
         assert_eq!(
             mask_pane_row("   3ms $ cat /proc/4121/status", &host()),
-            "     # $ cat /proc/#/status"
+            "  $ cat /proc/#/status"
         );
         for stamp in [" 999ms ok", " 1.25s ok", "   12s ok", "   3ms ok"] {
-            assert_eq!(mask_pane_row(stamp, &host()), "     # ok", "{stamp}");
+            assert_eq!(mask_pane_row(stamp, &host()), "  ok", "{stamp}");
         }
         assert_eq!(mask_pane_row(" ms ok", &host()), " ms ok");
         assert_eq!(
             mask_pane_row(" ◌ RECORDED (recorded on 6.18.44-x x86_64)", &host()),
             " ◌ RECORDED (recorded on <kernel> x86_64)"
         );
-        assert_eq!(
-            mask_pane_row("       wrapped 1234", &host()),
-            "       wrapped #"
-        );
+        assert_eq!(mask_pane_row("       wrapped 1234", &host()), "  wrapped #");
         assert_eq!(
             mask_pane_row(
                 " Temp dir /tmp/kdeck-landlock-wtlXLg/allowed and /tmp/",
@@ -266,10 +293,7 @@ mod tests {
             temp_dir: "/tmp/".into(),
         };
         let out = masked_rows(&cells, Some(pane), &host);
-        assert_eq!(
-            out,
-            ["┌ 1234 <kernel> ┐", "│ 1234 │     # pid #", "└ 99:99 ┘"]
-        );
+        assert_eq!(out, ["┌ 1234 <kernel> ┐", "│ 1234 │  pid #", "└ 99:99 ┘"]);
         let wide = vec![row("│ ab │ pid 41210 │")];
         let pane = Region {
             x: 6,

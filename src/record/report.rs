@@ -196,7 +196,7 @@ pub fn table(report: &RunReport) -> String {
             d.id,
             d.mode.as_str(),
             d.verdict.as_str(),
-            format!("{:.2} s", d.seconds),
+            human_time(d.seconds),
             d.reason
         );
         out.push_str(row.trim_end());
@@ -278,11 +278,11 @@ pub fn markdown(report: &RunReport) -> String {
             Verdict::Fail => "❌",
         };
         out.push_str(&format!(
-            "| `{}` | {} | {mark} {} | {:.2} s | {} |\n",
+            "| `{}` | {} | {mark} {} | {} | {} |\n",
             d.id,
             d.mode.as_str(),
             d.verdict.as_str(),
-            d.seconds,
+            human_time(d.seconds),
             md_cell(&d.reason)
         ));
     }
@@ -299,6 +299,15 @@ fn md_cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
+}
+
+/// "3 ms" under a second, "1.25 s" above.
+fn human_time(seconds: f64) -> String {
+    if seconds < 1.0 {
+        format!("{:.0} ms", seconds * 1000.0)
+    } else {
+        format!("{seconds:.2} s")
+    }
 }
 
 #[cfg(test)]

@@ -103,7 +103,6 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
     ])];
     let pane = app.panes.get(id);
     head.extend(badge_lines(pane, w));
-    let status = status_line(app, pane, w);
     let body_rows = (area.height as usize).saturating_sub(head.len() + 1);
     let body = match pane {
         Some(p) if p.run.is_some() => output_lines(p, w),
@@ -119,10 +118,18 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
     let mut lines = head;
     lines.extend(body.iter().skip(start).take(body_rows).cloned());
     put_lines(&lines, area, buf);
-    buf.set_line(area.x, area.bottom() - 1, &status, area.width);
-    if start > 0 || start < max_start {
-        // Never cut silently: say how much is above and below (j/k scroll).
-        let more = format!(" ↑{start} ↓{} j/k ", max_start - start);
+    // Never cut silently: say how much is above and below (j/k scroll).
+    let more =
+        (start > 0 || start < max_start).then(|| format!(" ↑{start} ↓{} j/k", max_start - start));
+    let room = w.saturating_sub(more.as_ref().map_or(0, |m| m.width()));
+    let (full, short) = status_text(app, pane);
+    let text = if full.width() <= room {
+        full
+    } else {
+        ellipsize(&short, room)
+    };
+    buf.set_string(area.x, area.bottom() - 1, &text, theme::DIM);
+    if let Some(more) = more {
         let x = area.right().saturating_sub(more.width() as u16);
         buf.set_string(x, area.bottom() - 1, more, theme::WARN);
     }
@@ -186,8 +193,17 @@ fn idle_lines(app: &App, id: &str, w: usize) -> Vec<Line<'static>> {
 
 fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    let mut last_stamp = String::new();
     for line in &pane.lines {
-        let gutter = Span::styled(format!("{} ", stamp(line.t)), theme::DIM);
+        // Each line is timestamped; the gutter shows the time when it changes.
+        let now = stamp(line.t);
+        let shown = if now == last_stamp {
+            " ".repeat(now.len())
+        } else {
+            now.clone()
+        };
+        last_stamp = now;
+        let gutter = Span::styled(format!("{shown} "), theme::DIM);
         let blank = Span::raw("      ");
         let (style, text) = match line.kind {
             LineKind::Step => {
@@ -238,8 +254,18 @@ pub fn stamp(t: f64) -> String {
     }
 }
 
-fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {
-    let text = match pane {
+/// "3 ms", "1.25 s".
+fn duration(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0} ms", secs * 1000.0)
+    } else {
+        format!("{secs:.2} s")
+    }
+}
+
+/// The pane's status line, in full and short (when the scroll indicator needs room).
+fn status_text(app: &App, pane: Option<&DemoPane>) -> (String, String) {
+    let full = match pane {
         Some(p) if p.running => format!(
             "running… {:.1} s · x stop",
             p.lines.last().map_or(0.0, |l| l.t)
@@ -257,17 +283,16 @@ fn status_line(app: &App, pane: Option<&DemoPane>, w: usize) -> Line<'static> {
                 Outcome::NoRecording { .. } => "✗ no recording".to_string(),
                 Outcome::Unsupported { .. } => "✗ unsupported".to_string(),
             };
-            format!(
-                "{what} in {secs:.2} s · r re-run · f {}",
-                if pane.is_some_and(|p| p.prefer_recorded) {
-                    "live"
-                } else {
-                    "recorded"
-                }
-            )
+            let toggle = if pane.is_some_and(|p| p.prefer_recorded) {
+                "live"
+            } else {
+                "recorded"
+            };
+            let done = format!("{what} in {}", duration(*secs));
+            return (format!("{done} · r re-run · f {toggle}"), done);
         }
         _ if app.options.force_recorded => "r replay".to_string(),
         _ => "r run · f recorded".to_string(),
     };
-    Line::styled(ellipsize(&text, w), theme::DIM)
+    (full.clone(), full)
 }
