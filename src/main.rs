@@ -104,6 +104,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `kdeck list | head` should end quietly, like any Unix tool, not report EPIPE.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     if kdeck::matrix::is_guest_init() {
         return ExitCode::from(kdeck::matrix::init::main(&Default::default()) as u8);
     }

@@ -8,13 +8,17 @@ struct Session(String);
 
 impl Session {
     fn start(args: &str) -> Session {
+        Session::start_with_env("", args)
+    }
+
+    fn start_with_env(env: &str, args: &str) -> Session {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("kdeck-test-{}-{n}", std::process::id());
         let bin = env!("CARGO_BIN_EXE_kdeck");
         // After kdeck exits, print its status and the tty mode, then keep the pane open.
         let cmd = format!(
-            "{bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
+            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
         );
         let ok = Command::new("tmux")
             .args([
@@ -185,4 +189,22 @@ fn without_a_terminal_it_says_so() {
         "{err}"
     );
     assert!(out.stdout.is_empty(), "no escape codes into a pipe");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_then_prints_its_message() {
+    let s = Session::start_with_env("KDECK_TEST_PANIC=1", "");
+    let after = s.wait_for("EXIT=");
+    assert!(after.contains("EXIT=101"), "{after}");
+    assert!(
+        after.contains("panicking on purpose to test terminal restore"),
+        "the panic message is printed:\n{after}"
+    );
+    s.wait_for("icanon");
+    assert!(
+        s.screen().lines().any(|l| l.trim() == "icanon"),
+        "cooked mode again:\n{}",
+        s.screen()
+    );
+    assert!(!s.alternate_screen(), "alternate screen left");
 }
