@@ -147,9 +147,18 @@ impl Events {
         }
     }
 
-    /// Terminal events already read or readable now, without blocking.
+    /// Terminal events already read or readable now, without blocking (at most a
+    /// screenful of keys per batch, so a flood can't starve the rest).
     fn terminal_events(batch: &mut Vec<Message>) {
-        while let Ok(true) = event::poll(Duration::ZERO) {
+        for _ in 0..256 {
+            match event::poll(Duration::ZERO) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => {
+                    batch.push(Message::Quit);
+                    break;
+                }
+            }
             match event::read() {
                 Ok(Event::Key(k)) => batch.push(Message::Key(k)),
                 Ok(Event::Resize(..)) => batch.push(Message::Resize),
@@ -163,10 +172,27 @@ impl Events {
     }
 }
 
+/// Whether the terminal hung up (its window closed, its ssh session died): then reading
+/// it gives EOF forever, and crossterm would spin on it.
+fn terminal_gone() -> bool {
+    let mut fd = libc::pollfd {
+        fd: std::io::stdin().as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
 impl Source for Events {
     fn next_batch(&mut self) -> Vec<Message> {
         loop {
             let mut batch: Vec<Message> = self.pending.take().into_iter().collect();
+            if terminal_gone() {
+                batch.push(Message::Quit);
+                return batch;
+            }
             Self::terminal_events(&mut batch);
             loop {
                 match self.rx.try_recv() {

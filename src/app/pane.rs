@@ -22,6 +22,8 @@ pub enum Badge {
     },
     Partial {
         what: String,
+        /// Where the replayed step's lines were recorded.
+        recording: Option<RecordingInfo>,
     },
     Failed {
         error: String,
@@ -132,8 +134,10 @@ impl DemoPane {
             .filter_map(|f| f.step.as_ref().map(|s| format!("{s}: {}", f.why)))
             .collect();
         if !partial.is_empty() {
+            let recording = self.fallbacks.iter().find_map(|f| f.recording.clone());
             return Badge::Partial {
                 what: partial.join("; "),
+                recording,
             };
         }
         if let Some((Outcome::Failed { verdict }, _)) = &self.outcome {

@@ -115,3 +115,40 @@ impl DemoEvent {
         }
     }
 }
+
+/// Width of [`stamp`]'s text.
+pub const STAMP_WIDTH: usize = 4;
+
+/// A line's time since its run started, as the demo pane shows it, 4 columns wide:
+/// `" 3ms"`, `"87ms"`, `"0.4s"`, `"9.9s"`, `" 12s"`.
+pub fn stamp(t: f64) -> String {
+    let t = if t.is_finite() { t.max(0.0) } else { 0.0 };
+    if t < 0.1 {
+        format!("{:>2}ms", (t * 1000.0) as u64)
+    } else if t < 9.95 {
+        format!("{t:.1}s")
+    } else {
+        format!("{:>3}s", t.min(999.0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_are_four_columns() {
+        for (t, want) in [
+            (0.003, " 3ms"),
+            (0.0871, "87ms"),
+            (0.42, "0.4s"),
+            (9.9, "9.9s"),
+            (12.3, " 12s"),
+            (5000.0, "999s"),
+            (-1.0, " 0ms"),
+        ] {
+            assert_eq!(stamp(t), want);
+            assert_eq!(stamp(t).chars().count(), STAMP_WIDTH);
+        }
+    }
+}

@@ -11,9 +11,9 @@
 //! - **The demo pane** (its columns, on every row it covers):
 //!   1. the kernel release becomes `<kernel>`, and the random name of a demo's temp
 //!      directory (the path component right after the temp dir, e.g. `/tmp/`) `#`;
-//!   2. the timestamp gutter of an output row (the six columns after the pane's
-//!      margin, when they hold a right-aligned stamp and a space: `  3ms `, `1.25s `,
-//!      `  12s `) becomes blank, as it is on rows whose time did not change (the pane
+//!   2. the timestamp gutter of an output row (the five columns after the pane's
+//!      margin, when they hold a right-aligned stamp and a space: ` 3ms `, `1.2s `,
+//!      ` 12s `) becomes blank, as it is on rows whose time did not change (the pane
 //!      shows a stamp only when it changes, which depends on timing);
 //!   3. in the rest of the row: a hex number `0x…` becomes `0x#`; a decimal number
 //!      `N.N` (durations, audit timestamps `1732791234.123`) becomes `#.#`, and an
@@ -127,10 +127,11 @@ fn mask_temp(s: &str, temp_dir: &str) -> String {
 pub fn mask_pane_row(row: &str, host: &HostValues) -> String {
     let row = mask_temp(&mask_kernel(row, &host.kernel), &host.temp_dir);
     let chars: Vec<char> = row.chars().collect();
-    // The margin column, then a six-column gutter: a 5-column stamp and a space.
-    let masked = if chars.len() >= 7 && is_gutter(&chars[1..7]) {
-        let rest: String = chars[7..].iter().collect();
-        format!("{}      {}", chars[0], mask_values(&rest))
+    // The margin column, then the gutter: a stamp and a space.
+    let end = 2 + crate::demo::events::STAMP_WIDTH;
+    let masked = if chars.len() >= end && is_gutter(&chars[1..end]) {
+        let rest: String = chars[end..].iter().collect();
+        format!("{}  {}", chars[0], mask_values(&rest))
     } else {
         mask_values(&row)
     };
@@ -155,8 +156,8 @@ fn collapse_gaps(s: &str) -> String {
     out
 }
 
-/// `  3ms `, `999ms `, `1.25s `, `  12s `: a right-aligned stamp (the UI's
-/// `ui::panes::stamp`), then a space.
+/// ` 3ms `, `99ms `, `1.2s `, ` 12s `: a right-aligned stamp
+/// ([`crate::demo::events::stamp`]), then a space.
 fn is_gutter(g: &[char]) -> bool {
     let s: String = g.iter().collect();
     let Some(stamp) = s.strip_suffix(' ') else {
@@ -253,10 +254,10 @@ mod tests {
     #[test]
     fn gutter_kernel_and_temp() {
         assert_eq!(
-            mask_pane_row("   3ms $ cat /proc/4121/status", &host()),
+            mask_pane_row("  3ms $ cat /proc/4121/status", &host()),
             "  $ cat /proc/#/status"
         );
-        for stamp in [" 999ms ok", " 1.25s ok", "   12s ok", "   3ms ok"] {
+        for stamp in [" 99ms ok", " 1.2s ok", "  12s ok", "  3ms ok"] {
             assert_eq!(mask_pane_row(stamp, &host()), "  ok", "{stamp}");
         }
         assert_eq!(mask_pane_row(" ms ok", &host()), " ms ok");
@@ -279,7 +280,7 @@ mod tests {
         let row = |s: &str| s.chars().map(|c| c.to_string()).collect::<Vec<_>>();
         let cells = vec![
             row("┌ 1234 6.1 ┐"),
-            row("│ 1234 │ 500ms pid 4121 "),
+            row("│ 1234 │ 0.5s pid 4121 "),
             row("└ 99:99 ┘"),
         ];
         let pane = Region {

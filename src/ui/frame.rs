@@ -13,6 +13,9 @@ use crate::app::{App, Badge, Overlay};
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
+/// Percent of the width the slide gets beside a demo pane.
+pub const SLIDE_SHARE: u16 = 48;
+
 /// Where each part goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -62,7 +65,7 @@ pub fn areas(area: Rect, has_demo: bool, notes_rows: Option<u16>, slide_rows: u1
         };
     }
     if !stacked {
-        let slide_w = main.width * 52 / 100;
+        let slide_w = main.width * SLIDE_SHARE / 100;
         let slide = Rect {
             width: slide_w,
             ..main

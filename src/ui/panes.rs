@@ -148,7 +148,11 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
             ));
             (format!("◌ RECORDED — {why}"), theme::RECORDED)
         }
-        Badge::Partial { what } => (format!("◐ PARTIAL — {what}"), theme::RECORDED),
+        Badge::Partial { what, recording } => {
+            origin = recording
+                .map(|r| format!("◌ lines recorded on {} {}, {}", r.kernel, r.arch, r.date));
+            (format!("◐ PARTIAL — {what}"), theme::RECORDED)
+        }
         Badge::Failed { error } => (format!("✗ FAILED — {error}"), theme::BAD),
         Badge::Stopped => (
             "■ STOPPED — x pressed or slide left".to_string(),
@@ -196,7 +200,7 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
     let mut last_stamp = String::new();
     for line in &pane.lines {
         // Each line is timestamped; the gutter shows the time when it changes.
-        let now = stamp(line.t);
+        let now = crate::demo::events::stamp(line.t);
         let shown = if now == last_stamp {
             " ".repeat(now.len())
         } else {
@@ -204,7 +208,7 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
         };
         last_stamp = now;
         let gutter = Span::styled(format!("{shown} "), theme::DIM);
-        let blank = Span::raw("      ");
+        let blank = Span::raw(" ".repeat(crate::demo::events::STAMP_WIDTH + 1));
         let (style, text) = match line.kind {
             LineKind::Step => {
                 let label = format!("── {} ", line.text);
@@ -241,17 +245,6 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
         ));
     }
     out
-}
-
-/// A line's time since the run started, 5 columns: "  3ms", "1.25s", " 12s".
-pub fn stamp(t: f64) -> String {
-    if t < 1.0 {
-        format!("{:>3}ms", (t * 1000.0) as u64)
-    } else if t < 10.0 {
-        format!("{t:>4.2}s")
-    } else {
-        format!("{:>4}s", t.min(9999.0) as u64)
-    }
 }
 
 /// "3 ms", "1.25 s".
