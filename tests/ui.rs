@@ -276,3 +276,28 @@ fn m_shows_where_the_demo_ran_on_real_kernels() {
     );
     assert!(screen(&app, 120, 40).contains("this slide has no demo"));
 }
+
+#[test]
+fn once_its_demo_ran_a_stacked_pane_gets_most_rows() {
+    let mut app = app_at(slide_of("timens"));
+    let before = screen(&app, 60, 20);
+    let pane_row = |s: &str| {
+        s.lines()
+            .position(|l| l.contains("▶ Time namespaces"))
+            .unwrap()
+    };
+    let _ = run_demo(&mut app, |e| e);
+    let after = screen(&app, 60, 20);
+    assert!(
+        pane_row(&after) < pane_row(&before),
+        "the pane moved up:\n{before}\n{after}"
+    );
+    assert!(
+        pane_row(&after) <= 9,
+        "header, at most 7 slide rows (40% of 18), separator:\n{after}"
+    );
+    assert!(
+        after.contains("more lines: enlarge the terminal"),
+        "the cut slide says so:\n{after}"
+    );
+}

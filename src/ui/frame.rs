@@ -149,8 +149,12 @@ pub fn draw(app: &App, area: Rect, a: &Areas, buf: &mut Buffer) {
     let left = header_left(app);
     let right = header_right(app);
     let right_w = right.width() as u16;
-    buf.set_line(x0 + 1, y0, &left, area.width.saturating_sub(4 + right_w));
-    if right_w + 4 < area.width && left.width() + right.width() + 4 <= width {
+    let right_fits = right_w + 4 < area.width && left.width() + right.width() + 4 <= width;
+    let left_room = area
+        .width
+        .saturating_sub(if right_fits { 4 + right_w } else { 3 });
+    buf.set_line(x0 + 1, y0, &left, left_room);
+    if right_fits {
         buf.set_line(x1 - right_w, y0, &right, right_w);
     }
     let footer = footer(app, width.saturating_sub(4));

@@ -26,14 +26,19 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
         .show_notes
         .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
         .filter(|&n| n > 0);
-    let stacked_width = area.width.saturating_sub(4) as usize;
+    // Stacked (narrow) layout: the slide gets the rows its text needs, but once its demo
+    // has run, the demo's output matters more: the slide keeps at most 40%.
     let slide_rows = if demo.is_some() && area.width < 80 {
-        markdown::render(
-            &app.deck.slides[app.current].body,
-            stacked_width,
-            &app.slide_vars,
-        )
-        .len() as u16
+        let rows = app
+            .ui_cache
+            .slide(app, area.width.saturating_sub(4) as usize)
+            .len() as u16;
+        let demo_ran = app.current_pane().is_some_and(|p| p.run.is_some());
+        if demo_ran {
+            rows.min(area.height.saturating_sub(2) * 2 / 5)
+        } else {
+            rows
+        }
     } else {
         0
     };

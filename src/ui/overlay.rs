@@ -181,20 +181,18 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     "partial" | "recorded" => theme::RECORDED,
                     _ => theme::BAD,
                 };
-                let head = format!(" {kernel:<24} {user:<7} ");
-                let reason = if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {reason}")
-                };
-                let indent = " ".repeat(head.chars().count().min(w / 2));
-                // Prefixes keep their spaces (wrapping folds white space in the text).
-                lines.extend(wrap(
-                    &[(style, mode.to_string()), (theme::DIM, reason)],
-                    w,
-                    &[Span::raw(head)],
-                    &[Span::raw(indent)],
-                ));
+                lines.push(Line::from(vec![
+                    Span::raw(format!(" {kernel} · {user}: ")),
+                    Span::styled(mode.to_string(), style),
+                ]));
+                if !reason.is_empty() {
+                    lines.extend(wrap(
+                        &[(theme::DIM, reason.to_string())],
+                        w,
+                        &[Span::raw("   ")],
+                        &[Span::raw("   ")],
+                    ));
+                }
             }
             lines.push(Line::default());
             lines.push(Line::styled(
