@@ -322,3 +322,53 @@ fn seccomp_log_as_nobody_is_partial_with_the_log_from_the_recording() {
         "the filter part ran live\n{text}"
     );
 }
+
+#[test]
+fn every_demo_has_a_recording_with_its_provenance() {
+    for id in demo::ids() {
+        let cast = kdeck::demo::Recordings::embedded()
+            .load(id)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let text = std::fs::read_to_string(format!(
+            "{}/demos/{id}/recorded.cast",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert!(text.starts_with("{\"version\":2,"), "{id}: asciicast v2");
+        let meta = cast
+            .header
+            .kdeck
+            .as_ref()
+            .unwrap_or_else(|| panic!("{id}: no kdeck header"));
+        assert!(
+            meta.missing_fields().is_empty(),
+            "{id}: header lacks {:?}",
+            meta.missing_fields()
+        );
+        assert_eq!(meta.demo, id);
+        assert!(cast.header.width > 0 && cast.header.height > 0 && cast.header.timestamp.is_some());
+        assert!(cast.header.title.as_deref().is_some_and(|t| t.contains(id)));
+        assert!(
+            cast.events
+                .iter()
+                .any(|e| e.kind == kdeck::record::asciicast::EventKind::Marker),
+            "{id}: step markers"
+        );
+        assert_eq!(
+            meta.mode, "live",
+            "{id}: fallbacks are live runs, not replays"
+        );
+        if id == "ima" || id == "wireguard" {
+            // This machine has neither: these come from Debian's 6.12 under qemu.
+            assert!(
+                meta.kernel.starts_with("6.12."),
+                "{id}: recorded on {}",
+                meta.kernel
+            );
+        }
+        assert!(
+            meta.verdict.as_deref().is_some_and(|v| v.starts_with('✓')),
+            "{id}: a passing run"
+        );
+    }
+}
