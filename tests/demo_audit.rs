@@ -1,59 +1,12 @@
 //! Integration tests of the `audit` demo: the real binary as `kdeck __child audit`.
 
-use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    out: String,
-}
+use common::child::{
+    Run, assert_fits_pane, assert_forced_fallback, child, child_as_nobody, is_root,
+};
 
-fn finish(mut cmd: Command, envs: &[(&str, &str)]) -> Run {
-    cmd.env_remove("KDECK_PROBE_FORCE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("run kdeck");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    eprintln!(
-        "--- stdout ---\n{out}--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out,
-    }
-}
-
-fn run(envs: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kdeck"));
-    cmd.args(["__child", "audit"]);
-    finish(cmd, envs)
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid never fails.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Runs the binary as nobody (a copy in a temp dir nobody can read); None if we are
-/// not root and so can't switch users.
-fn run_as_nobody() -> Option<Run> {
-    if !is_root() {
-        eprintln!("skip: not root, can't switch to nobody with setpriv");
-        return None;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kdeck"), &bin).expect("copy binary");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "audit"]);
-    Some(finish(cmd, &[]))
-}
+const ID: &str = "audit";
 
 /// Our own read-only AUDIT_GET, independent of the crate: Ok(enabled) or Err(errno).
 fn own_audit_get() -> Result<u32, i32> {
@@ -107,19 +60,17 @@ fn own_audit_get() -> Result<u32, i32> {
     }
 }
 
-fn assert_steps_in_order(out: &str) {
-    let s = out.find("##kdeck step status").expect("status step");
-    let u = out.find("##kdeck step userns").expect("userns step");
-    let i = out.find("##kdeck step ids").expect("ids step");
-    assert!(s < u && u < i, "steps out of order");
+fn assert_steps_in_order(r: &Run) {
+    r.assert_steps_in_order(&["status", "userns", "ids"]);
 }
 
-fn assert_userns_refused_and_no_containerid(out: &str) {
+fn assert_userns_refused_and_no_containerid(r: &Run) {
+    let out = &r.out;
     assert!(
         out.contains("inside a user namespace (uid 0 there):\n  AUDIT_GET → ECONNREFUSED"),
         "ECONNREFUSED in the user namespace"
     );
-    assert!(!out.contains("##kdeck partial"), "every step ran live");
+    assert!(r.partial_steps().is_empty(), "every step ran live");
     assert!(
         out.contains(
             "$ stat /proc/self/audit_containerid\n  ENOENT: the audit container ID series"
@@ -128,7 +79,7 @@ fn assert_userns_refused_and_no_containerid(out: &str) {
     assert!(
         out.contains("✓ audit refused the user namespace (ECONNREFUSED); no container id in /proc")
     );
-    assert_eq!(out.matches("✓ ").count() + out.matches("✗ ").count(), 1);
+    assert_eq!(r.marks(), 1);
 }
 
 #[test]
@@ -138,19 +89,19 @@ fn root_status_matches_our_own_audit_get() {
         return;
     }
     let enabled = own_audit_get().expect("AUDIT_GET as root");
-    let r = run(&[]);
+    let r = child(ID, &[]);
     assert_eq!(r.code, 0);
     assert!(r.out.starts_with(&format!(
         "##kdeck probe yes NETLINK_AUDIT socket ok; AUDIT_GET: enabled={enabled}"
     )));
-    assert_steps_in_order(&r.out);
+    assert_steps_in_order(&r);
     assert!(
         r.out.contains(&format!("\n  enabled={enabled} (")),
         "enabled={enabled} printed"
     );
     assert!(r.out.contains("  auditd pid="));
     assert!(!r.out.contains("EPERM"));
-    assert_userns_refused_and_no_containerid(&r.out);
+    assert_userns_refused_and_no_containerid(&r);
     // The child inherits our loginuid; the demo must print the real value.
     let loginuid = std::fs::read_to_string("/proc/self/loginuid").unwrap();
     assert!(r.out.contains(&format!("  loginuid  {}", loginuid.trim())));
@@ -161,40 +112,26 @@ fn root_status_matches_our_own_audit_get() {
 
 #[test]
 fn nobody_gets_eperm_and_still_sees_the_refusal() {
-    let Some(r) = run_as_nobody() else { return };
+    let Some(r) = child_as_nobody(ID, &[]) else {
+        return;
+    };
     assert_eq!(r.code, 0);
     assert!(r.out.starts_with(
         "##kdeck probe yes NETLINK_AUDIT socket ok; AUDIT_GET: EPERM (needs CAP_AUDIT_CONTROL)"
     ));
-    assert_steps_in_order(&r.out);
+    assert_steps_in_order(&r);
     assert!(r.out.contains(
         "$ AUDIT_GET over NETLINK_AUDIT (uid 65534)\n  AUDIT_GET: EPERM — needs CAP_AUDIT_CONTROL\n  in the initial user namespace"
     ));
-    assert_userns_refused_and_no_containerid(&r.out);
+    assert_userns_refused_and_no_containerid(&r);
 }
 
 #[test]
 fn forced_no_falls_back() {
-    let r = run(&[("KDECK_PROBE_FORCE", "audit=no")]);
-    assert_eq!(r.code, 3);
-    assert!(r.out.contains("##kdeck probe no forced unsupported"));
-    assert!(r.out.contains("\n##kdeck unsupported "));
-    assert!(!r.out.contains("##kdeck step"));
+    assert_forced_fallback(ID);
 }
 
 #[test]
 fn output_fits_the_pane() {
-    let r = run(&[]);
-    let lines: Vec<&str> = r
-        .out
-        .lines()
-        .filter(|l| !l.starts_with("##kdeck"))
-        .collect();
-    assert!(lines.len() <= 30, "{} lines", lines.len());
-    for l in lines
-        .iter()
-        .filter(|l| !l.starts_with('✓') && !l.starts_with('✗'))
-    {
-        assert!(l.chars().count() <= 56, "too wide: {l:?}");
-    }
+    assert_fits_pane(&child(ID, &[]).out, 30, 56);
 }

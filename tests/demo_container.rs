@@ -2,60 +2,13 @@
 //! container`, as the test user and as nobody, and check the namespace table against
 //! this test process's own namespaces.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::child::{Run, assert_forced_fallback, child, child_as_nobody, run_ids};
+
+const ID: &str = "container";
 
 const KINDS: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];
-
-struct Run {
-    code: i32,
-    stdout: String,
-}
-
-/// A path to the binary that uid 65534 can execute (a world-readable copy if some
-/// directory on the way is not traversable); the TempDir must outlive the runs.
-fn binary_for_nobody() -> (Option<tempfile::TempDir>, PathBuf) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kdeck"));
-    let open_to_all = |p: &Path| {
-        std::fs::metadata(p)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    };
-    if bin.ancestors().all(open_to_all) {
-        return (None, bin);
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.path().join("kdeck");
-    std::fs::copy(&bin, &copy).expect("copy binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    (Some(dir), copy)
-}
-
-fn run(as_nobody: bool, force: Option<&str>) -> Run {
-    let (_keep, bin) = binary_for_nobody();
-    let mut cmd = if as_nobody {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&bin);
-        c
-    } else {
-        Command::new(&bin)
-    };
-    cmd.args(["__child", "container"]).current_dir("/");
-    cmd.env_remove("KDECK_PROBE_FORCE");
-    if let Some(f) = force {
-        cmd.env("KDECK_PROBE_FORCE", f);
-    }
-    let out = cmd.output().expect("run kdeck");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout,
-    }
-}
 
 /// The inode of this test process's own namespace, `None` where the kernel has none.
 fn own_inode(kind: &str) -> Option<u64> {
@@ -67,8 +20,8 @@ fn own_inode(kind: &str) -> Option<u64> {
 }
 
 /// The "ns | host | container" rows: (kind, host, container); "-" = no such ns.
-fn table(stdout: &str) -> Vec<(String, Option<u64>, Option<u64>)> {
-    stdout
+fn table(r: &Run) -> Vec<(String, Option<u64>, Option<u64>)> {
+    r.out
         .lines()
         .filter_map(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
@@ -82,38 +35,30 @@ fn table(stdout: &str) -> Vec<(String, Option<u64>, Option<u64>)> {
 }
 
 /// The "  the \"container\" is host pid N" line.
-fn container_pid(stdout: &str) -> i32 {
-    stdout
+fn container_pid(r: &Run) -> i32 {
+    r.out
         .lines()
         .find_map(|l| l.strip_prefix("  the \"container\" is host pid "))
         .and_then(|p| p.parse().ok())
         .expect("container pid line")
 }
 
-fn assert_live_run(as_nobody: bool) {
-    let r = run(as_nobody, None);
+/// Every live assertion, for a run as the test user or (`as_nobody`) as uid 65534.
+fn assert_live_run(r: &Run, as_nobody: bool) {
     assert_eq!(r.code, 0, "exit code");
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let lines = r.lines();
     assert!(
-        r.stdout
+        r.out
             .starts_with("##kdeck probe yes unshare(CLONE_NEWUSER) ok")
     );
     for step in ["start", "table", "cgroup", "no-object"] {
-        assert!(
-            lines.contains(&format!("##kdeck step {step}").as_str()),
-            "{step}"
-        );
+        assert!(r.steps().contains(&step), "{step}");
     }
-    // SAFETY: getuid/getgid cannot fail.
-    let (uid, gid) = if as_nobody {
-        (65534, 65534)
-    } else {
-        unsafe { (libc::getuid(), libc::getgid()) }
-    };
+    let (uid, gid) = run_ids(as_nobody);
     let map_line = format!("  = 0; uid_map \"0 {uid} 1\", gid_map \"0 {gid} 1\"");
     assert!(lines.contains(&map_line.as_str()), "{map_line}");
 
-    let rows = table(&r.stdout);
+    let rows = table(r);
     assert_eq!(rows.len(), KINDS.len(), "one row per /proc/<pid>/ns entry");
     let unshared = lines
         .iter()
@@ -151,7 +96,7 @@ fn assert_live_run(as_nobody: bool) {
         lines.iter().any(|l| l.ends_with(" each, identical")),
         "same cgroup as the host process"
     );
-    let pid = container_pid(&r.stdout);
+    let pid = container_pid(r);
     assert!(lines.iter().any(|l| l.starts_with("  nothing among its ")));
     assert!(lines.contains(&format!("$ cat /proc/{pid}/audit_containerid").as_str()));
     assert!(lines.contains(&"  ENOENT: the audit container id was never merged"));
@@ -172,28 +117,18 @@ fn assert_live_run(as_nobody: bool) {
 /// As the user running the tests (root on the talk's VM).
 #[test]
 fn container_live_as_test_user() {
-    assert_live_run(false);
+    assert_live_run(&child(ID, &[]), false);
 }
 
 #[test]
 fn container_live_as_nobody() {
-    // SAFETY: getuid cannot fail.
-    if unsafe { libc::getuid() } != 0 {
-        eprintln!("skipped: setpriv to nobody needs root");
+    let Some(r) = child_as_nobody(ID, &[]) else {
         return;
-    }
-    assert_live_run(true);
+    };
+    assert_live_run(&r, true);
 }
 
 #[test]
 fn container_forced_no_falls_back() {
-    let r = run(false, Some("container=no"));
-    assert_eq!(r.code, 3);
-    assert!(r.stdout.starts_with("##kdeck probe no forced unsupported"));
-    assert!(
-        r.stdout
-            .lines()
-            .any(|l| l.starts_with("##kdeck unsupported "))
-    );
-    assert!(!r.stdout.contains("##kdeck step"), "no live step ran");
+    assert_forced_fallback(ID);
 }

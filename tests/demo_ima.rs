@@ -1,59 +1,12 @@
 //! Integration tests of the `ima` demo: the real binary as `kdeck __child ima`.
 
-use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    out: String,
-}
+use common::child::{
+    Run, assert_fits_pane, assert_forced_fallback, child, child_as_nobody, is_root,
+};
 
-fn finish(mut cmd: Command, envs: &[(&str, &str)]) -> Run {
-    cmd.env_remove("KDECK_PROBE_FORCE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("run kdeck");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    eprintln!(
-        "--- stdout ---\n{out}--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out,
-    }
-}
-
-fn run(envs: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kdeck"));
-    cmd.args(["__child", "ima"]);
-    finish(cmd, envs)
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid never fails.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Runs the binary as nobody (a copy in a temp dir nobody can read); None if we are
-/// not root and so can't switch users.
-fn run_as_nobody() -> Option<Run> {
-    if !is_root() {
-        eprintln!("skip: not root, can't switch to nobody with setpriv");
-        return None;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kdeck"), &bin).expect("copy binary");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "ima"]);
-    Some(finish(cmd, &[]))
-}
+const ID: &str = "ima";
 
 /// Our own look for IMA, independent of the crate: its securityfs directory, or LSM
 /// id 111 in lsm_list_modules() (syscall 461).
@@ -77,14 +30,14 @@ fn securityfs_on_host() -> bool {
 
 const EPERM_LINES: &str = "inside a user namespace (uid 0 there):\n  mount securityfs → EPERM: IMA has no\n  per-container view (the IMA namespace\n  series, v14 Sep 2022, was never merged)\n";
 
-fn assert_refusal(out: &str) {
-    let u = out.find("##kdeck step userns").expect("userns step");
+fn assert_refusal(r: &Run) {
+    let u = r.out.find("##kdeck step userns").expect("userns step");
     assert!(
-        out[u..]
+        r.out[u..]
             .contains("$ unshare(CLONE_NEWUSER|CLONE_NEWNS)\n$ mount -t securityfs securityfs ")
     );
-    assert!(out[u..].contains(EPERM_LINES), "the EPERM lines");
-    assert_eq!(out.matches("✓ ").count() + out.matches("✗ ").count(), 1);
+    assert!(r.out[u..].contains(EPERM_LINES), "the EPERM lines");
+    assert_eq!(r.marks(), 1);
 }
 
 fn assert_no_ima_run(r: &Run) {
@@ -94,12 +47,14 @@ fn assert_no_ima_run(r: &Run) {
         r.out
             .contains("lsm list lacks ima) — only the namespace refusal runs live")
     );
-    let m = r
-        .out
-        .find("##kdeck step measurements")
-        .expect("measurements step");
-    assert!(r.out[m..].starts_with("##kdeck step measurements\n##kdeck partial measurements "));
-    assert_refusal(&r.out);
+    let measurements = r.section("measurements");
+    assert!(
+        measurements
+            .first()
+            .is_some_and(|l| l.starts_with("##kdeck partial measurements ")),
+        "{measurements:?}"
+    );
+    assert_refusal(r);
     assert!(r.out.contains(
         "✓ a user namespace can't mount securityfs (EPERM): IMA has no per-container view"
     ));
@@ -108,16 +63,16 @@ fn assert_no_ima_run(r: &Run) {
 #[test]
 fn here_measurements_partial_and_userns_refused() {
     let mounted_before = securityfs_on_host();
-    let r = run(&[]);
+    let r = child(ID, &[]);
     if ima_present() {
         eprintln!("this kernel has IMA: checking the live measurement list");
         assert_eq!(r.code, 0);
         assert!(r.out.starts_with("##kdeck probe yes IMA active"));
         if is_root() {
             assert!(r.out.contains("$ wc -l ima/ascii_runtime_measurements\n  "));
-            assert!(!r.out.contains("##kdeck partial measurements"));
+            assert!(!r.partial_steps().contains(&"measurements"));
         }
-        assert_refusal(&r.out);
+        assert_refusal(&r);
     } else {
         assert_no_ima_run(&r);
         if is_root() {
@@ -142,11 +97,13 @@ fn as_nobody_the_same_refusal() {
     if ima_present() {
         eprintln!("note: this kernel has IMA; nobody can't read its list either");
     }
-    let Some(r) = run_as_nobody() else { return };
+    let Some(r) = child_as_nobody(ID, &[]) else {
+        return;
+    };
     if ima_present() {
         assert_eq!(r.code, 0);
         assert!(r.out.contains("##kdeck partial measurements "));
-        assert_refusal(&r.out);
+        assert_refusal(&r);
     } else {
         assert_no_ima_run(&r);
         assert!(
@@ -158,26 +115,10 @@ fn as_nobody_the_same_refusal() {
 
 #[test]
 fn forced_no_falls_back() {
-    let r = run(&[("KDECK_PROBE_FORCE", "ima=no")]);
-    assert_eq!(r.code, 3);
-    assert!(r.out.contains("##kdeck probe no forced unsupported"));
-    assert!(r.out.contains("\n##kdeck unsupported "));
-    assert!(!r.out.contains("##kdeck step"));
+    assert_forced_fallback(ID);
 }
 
 #[test]
 fn output_fits_the_pane() {
-    let r = run(&[]);
-    let lines: Vec<&str> = r
-        .out
-        .lines()
-        .filter(|l| !l.starts_with("##kdeck"))
-        .collect();
-    assert!(lines.len() <= 30, "{} lines", lines.len());
-    for l in lines
-        .iter()
-        .filter(|l| !l.starts_with('✓') && !l.starts_with('✗'))
-    {
-        assert!(l.chars().count() <= 56, "too wide: {l:?}");
-    }
+    assert_fits_pane(&child(ID, &[]).out, 30, 56);
 }

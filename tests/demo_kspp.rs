@@ -2,36 +2,22 @@
 //! checked against values the test reads itself, fixture configs with exact scores,
 //! the JSON shape, malformed input, and memfd_secret vs /proc/PID/mem live.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use common::child::{assert_forced_fallback, child, child_as_nobody, child_as_root};
 use kdeck::demo::kspp::{self, KsppError, SysctlSource};
 use serde_json::Value;
+
+const ID: &str = "kspp";
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/kspp")
         .join(name)
-}
-
-fn run_demo(envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kdeck"));
-    cmd.args(["__child", "kspp"])
-        .env_remove("KDECK_PROBE_FORCE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run kdeck __child kspp")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }
 
 /// JSON report of `kdeck kspp --config <fixture> --sysctl <fixture> --json`.
@@ -78,9 +64,9 @@ fn live_kptr_restrict_row_matches_proc_sys() {
     assert_eq!(row["kind"], "sysctl");
     assert_eq!(report["sysctl_source"], "/proc/sys (live)");
 
-    let out = run_demo(&[]);
-    let text = stdout(&out);
-    let (mark, shown) = pane_row(&text, "kernel.kptr_restrict").expect("pane row");
+    let r = child(ID, &[]);
+    let text = &r.out;
+    let (mark, shown) = pane_row(text, "kernel.kptr_restrict").expect("pane row");
     assert_eq!(mark, if want_pass { "✓" } else { "✗" }, "{text}");
     assert_eq!(shown, value);
 }
@@ -141,13 +127,11 @@ fn live_config_rows_match_the_config_file() {
 
 #[test]
 fn live_demo_as_root_shows_eio_for_the_secret_page() {
-    if !is_root() {
-        println!("SKIP: this test runs the live demo as root; uid is not 0");
+    let Some(r) = child_as_root(ID, &[]) else {
         return;
-    }
-    let out = run_demo(&[]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    };
+    let text = &r.out;
+    assert_eq!(r.code, 0, "{text}");
     assert!(text.contains("##kdeck step checks"), "{text}");
     assert!(text.contains("##kdeck step xpfo"), "{text}");
     if kspp::memfd_secret().is_err() {
@@ -186,7 +170,7 @@ fn live_demo_as_root_shows_eio_for_the_secret_page() {
 
 #[test]
 fn live_pane_lists_failures_with_why_then_passes() {
-    let text = stdout(&run_demo(&[]));
+    let text = child(ID, &[]).out;
     let fail_at = text.find("Failing (").expect("failing header");
     let pass_at = text.find("Passing (").expect("passing header");
     assert!(fail_at < pass_at);
@@ -203,23 +187,11 @@ fn live_pane_lists_failures_with_why_then_passes() {
 
 #[test]
 fn as_nobody_exits_zero_with_the_eio_demo_or_a_yama_partial() {
-    if !is_root() {
-        println!("SKIP: needs root to switch to nobody with setpriv");
+    let Some(r) = child_as_nobody(ID, &[]) else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kdeck"), &bin).expect("copy binary");
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "kspp"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .output()
-        .expect("setpriv");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    };
+    let text = &r.out;
+    assert_eq!(r.code, 0, "{text}");
     let eio = text.contains("  secret page    → -1 EIO")
         && text.contains("  anonymous page → \"plain anonymous page\"");
     let partial = text.lines().any(|l| {
@@ -230,21 +202,14 @@ fn as_nobody_exits_zero_with_the_eio_demo_or_a_yama_partial() {
     // bpf_jit_harden is root-only (0600) on this kernel: not decided as nobody.
     let harden = std::fs::metadata("/proc/sys/net/core/bpf_jit_harden");
     if harden.is_ok_and(|m| m.permissions().mode() & 0o004 == 0) {
-        let (mark, why) = pane_row(&text, "net.core.bpf_jit_harden").expect("row");
+        let (mark, why) = pane_row(text, "net.core.bpf_jit_harden").expect("row");
         assert_eq!((mark, why), ("?", "EACCES"), "{text}");
     }
 }
 
 #[test]
 fn forced_no_falls_back_with_exit_3() {
-    let out = run_demo(&[("KDECK_PROBE_FORCE", "kspp=no")]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(text.contains("##kdeck probe no forced"), "{text}");
-    assert!(
-        text.lines().any(|l| l.starts_with("##kdeck unsupported ")),
-        "{text}"
-    );
+    assert_forced_fallback(ID);
 }
 
 // ---- fixtures -----------------------------------------------------------------------

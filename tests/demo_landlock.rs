@@ -1,11 +1,13 @@
 //! Live tests of the `landlock` demo: run the real binary as `kdeck __child landlock`
 //! (as root, and as `nobody` through setpriv) and check the kernel's answers.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kdeck");
+use std::path::PathBuf;
+
+use common::child::{Run, assert_forced_fallback, child, child_as_nobody};
+
+const ID: &str = "landlock";
 
 /// The kernel's Landlock ABI, asked independently of kdeck: Ok(abi) or Err(errno).
 fn kernel_abi() -> Result<i64, i32> {
@@ -25,69 +27,12 @@ fn kernel_abi() -> Result<i64, i32> {
     }
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-    fn has(&self, line: &str) -> bool {
-        self.lines().contains(&line)
-    }
-    fn assert_line(&self, line: &str) {
-        assert!(
-            self.has(line),
-            "missing line {line:?} in:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-    }
-    /// The one line that starts with `prefix`.
-    fn line_starting(&self, prefix: &str) -> &str {
-        let found: Vec<&str> = self
-            .lines()
-            .into_iter()
-            .filter(|l| l.starts_with(prefix))
-            .collect();
-        assert_eq!(
-            found.len(),
-            1,
-            "want one {prefix:?} line in:\n{}",
-            self.stdout
-        );
-        found[0]
-    }
-    /// The temp dir the demo announced.
-    fn temp_dir(&self) -> PathBuf {
-        PathBuf::from(
-            self.line_starting("Temp dir /")
-                .trim_start_matches("Temp dir "),
-        )
-    }
-}
-
-fn run(mut cmd: Command) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("spawn kdeck");
-    Run {
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-fn child() -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["__child", "landlock"])
-        .env_remove("KDECK_PROBE_FORCE");
-    cmd
+/// The temp dir the demo announced.
+fn temp_dir(r: &Run) -> PathBuf {
+    PathBuf::from(
+        r.one_line_starting("Temp dir /")
+            .trim_start_matches("Temp dir "),
+    )
 }
 
 /// Checks common to root and nobody.
@@ -102,32 +47,29 @@ fn assert_live_run(r: &Run, abi: i64) {
     r.assert_line("write allowed/ok.txt: ok");
     r.assert_line("write sibling/blocked.txt: EACCES (Permission denied)");
     // Reading outside allowed/ still works.
-    let read = r.line_starting("read /");
+    let read = r.one_line_starting("read /");
     assert!(
         read.contains(": ok (") && read.ends_with(" bytes)"),
         "{read}"
     );
     let eacces = ": EACCES (Permission denied)";
-    assert!(r.line_starting("connect 127.0.0.1:").ends_with(eacces));
-    assert!(r.line_starting("bind 127.0.0.1:").ends_with(eacces));
+    assert!(r.one_line_starting("connect 127.0.0.1:").ends_with(eacces));
+    assert!(r.one_line_starting("bind 127.0.0.1:").ends_with(eacces));
     r.assert_line("connect abstract socket: EPERM (Operation not permitted)");
     let kill_denied: Vec<&str> = r
         .lines()
         .into_iter()
         .filter(|l| l.starts_with("kill(") && l.ends_with(", 0): EPERM (Operation not permitted)"))
         .collect();
-    assert_eq!(kill_denied.len(), 1, "{}", r.stdout);
+    assert_eq!(kill_denied.len(), 1, "{}", r.out);
     r.assert_line(&format!(
         "✓ Landlock (ABI {abi}) denied the write outside allowed/, TCP connect and bind, \
          and signals and abstract sockets out of the sandbox"
     ));
-    assert_eq!(
-        r.lines().last().copied().unwrap_or(""),
-        r.line_starting("✓ ")
-    );
-    assert_eq!(r.code, Some(0), "output:\n{}", r.stdout);
+    assert_eq!(r.verdict(), r.one_line_starting("✓ "));
+    assert_eq!(r.code, 0, "output:\n{}", r.out);
     // Nothing left behind: the temp dir (the only place written) is gone.
-    let dir = r.temp_dir();
+    let dir = temp_dir(r);
     assert!(dir.starts_with(std::env::temp_dir()), "{}", dir.display());
     assert!(!dir.exists(), "{} still exists", dir.display());
     r.assert_line("Temp dir removed (by a helper outside)");
@@ -139,10 +81,10 @@ fn live_as_root() {
         Ok(abi) => abi,
         Err(errno) => {
             eprintln!("skip: landlock_create_ruleset(VERSION) errno {errno}: no Landlock here");
-            let r = run(child());
-            assert_eq!(r.code, Some(3));
+            let r = child(ID, &[]);
+            assert_eq!(r.code, 3);
             assert!(
-                r.stdout
+                r.out
                     .contains("##kdeck probe no landlock_create_ruleset(VERSION)")
             );
             return;
@@ -150,12 +92,12 @@ fn live_as_root() {
     };
     if abi < 6 {
         eprintln!("skip: Landlock ABI {abi} < 6 on this kernel (this machine has 7)");
-        let r = run(child());
-        assert!(r.stdout.contains("##kdeck probe partial"), "{}", r.stdout);
-        assert!(r.stdout.contains("##kdeck partial signals"), "{}", r.stdout);
+        let r = child(ID, &[]);
+        assert!(r.out.contains("##kdeck probe partial"), "{}", r.out);
+        assert!(r.out.contains("##kdeck partial signals"), "{}", r.out);
         return;
     }
-    let r = run(child());
+    let r = child(ID, &[]);
     assert_live_run(&r, abi);
     // As root the parent (this test process) is ours to signal before the sandbox.
     let me = std::process::id();
@@ -165,61 +107,11 @@ fn live_as_root() {
     r.assert_line(&format!(
         "kill(parent {me}, 0): EPERM (Operation not permitted)"
     ));
-    r.line_starting("  as uid 0, no_new_privs = 1");
-}
-
-/// True if `nobody` can reach and execute `path`: every ancestor dir is o+x.
-fn others_can_exec(path: &Path) -> bool {
-    path.ancestors().all(|p| {
-        std::fs::metadata(p)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    })
-}
-
-/// The binary as `nobody` can run it: the build output itself if reachable, else a
-/// copy in a world-readable temp dir.
-fn binary_for_nobody() -> (Option<tempfile::TempDir>, PathBuf) {
-    if others_can_exec(Path::new(BIN)) {
-        return (None, PathBuf::from(BIN));
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(BIN, &bin).expect("copy kdeck");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    (Some(dir), bin)
-}
-
-/// Runs as nobody; retries if exec of a fresh copy raced with a fork elsewhere in this
-/// test binary (ETXTBSY: another thread's child still held the copy's write fd).
-fn run_as_nobody(bin: &Path) -> Run {
-    for _ in 0..20 {
-        let r = run(as_nobody(bin));
-        if !r.stderr.contains("Text file busy") {
-            return r;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    run(as_nobody(bin))
-}
-
-fn as_nobody(bin: &Path) -> Command {
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(bin)
-        .args(["__child", "landlock"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .current_dir("/");
-    cmd
+    r.one_line_starting("  as uid 0, no_new_privs = 1");
 }
 
 #[test]
 fn live_as_nobody() {
-    if !is_root() {
-        eprintln!("skip: not root, can't switch to nobody with setpriv");
-        return;
-    }
     let Ok(abi) = kernel_abi() else {
         eprintln!("skip: no Landlock on this kernel");
         return;
@@ -228,15 +120,16 @@ fn live_as_nobody() {
         eprintln!("skip: Landlock ABI {abi} < 6 on this kernel");
         return;
     }
-    let (_keep, bin) = binary_for_nobody();
-    let r = run_as_nobody(&bin);
+    let Some(r) = child_as_nobody(ID, &[]) else {
+        return;
+    };
     assert_live_run(&r, abi);
-    r.line_starting("  as uid 65534, no_new_privs = 1");
+    r.one_line_starting("  as uid 65534, no_new_privs = 1");
     // The parent (this root test process) is not nobody's to signal, so the demo
     // shows the scoping on its own cleanup helper, which it could signal before.
-    let not_ours = r.line_starting("kill(parent ");
+    let not_ours = r.one_line_starting("kill(parent ");
     assert!(not_ours.ends_with(": EPERM — not ours"), "{not_ours}");
-    let helper = r.line_starting("  so: our cleanup helper ");
+    let helper = r.one_line_starting("  so: our cleanup helper ");
     let pid = helper.trim_start_matches("  so: our cleanup helper ");
     let pid = pid.trim_end_matches(" instead");
     r.assert_line(&format!(
@@ -246,17 +139,7 @@ fn live_as_nobody() {
 
 #[test]
 fn forced_unsupported_falls_back() {
-    let mut cmd = child();
-    cmd.env("KDECK_PROBE_FORCE", "landlock=no");
-    let r = run(cmd);
-    assert_eq!(r.code, Some(3), "output:\n{}", r.stdout);
-    r.line_starting("##kdeck unsupported ");
+    let r = assert_forced_fallback(ID);
     // The probe decided before anything was written: no temp dir at all.
-    assert!(!r.stdout.contains("Temp dir"), "{}", r.stdout);
-    assert!(!r.stdout.contains("##kdeck step"), "{}", r.stdout);
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid never fails and touches no memory.
-    unsafe { libc::geteuid() == 0 }
+    assert!(!r.out.contains("Temp dir"), "{}", r.out);
 }

@@ -2,11 +2,13 @@
 //! (as the current user and as `nobody`) and compare the LSM list it printed with
 //! what `lsm_list_modules` tells this test process directly.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kdeck");
+use std::path::Path;
+
+use common::child::{Run, assert_forced_fallback, child, child_as_nobody, is_root};
+
+const ID: &str = "lsm";
 const SYS_LSM_GET_SELF_ATTR: libc::c_long = 459;
 const SYS_LSM_LIST_MODULES: libc::c_long = 461;
 const LSM_ATTR_CURRENT: libc::c_long = 100;
@@ -65,67 +67,17 @@ fn self_attr_count() -> Result<i64, i32> {
     }
 }
 
-/// A path `nobody` can execute (see tests/demo_timens.rs).
-fn nobody_binary() -> (PathBuf, Option<tempfile::TempDir>) {
-    let bin = Path::new(BIN);
-    let reachable = bin.ancestors().skip(1).all(|d| {
-        std::fs::metadata(d)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    }) && std::fs::metadata(bin)
-        .map(|m| m.permissions().mode() & 0o005 == 0o005)
-        .unwrap_or(false);
-    if reachable {
-        return (bin.to_path_buf(), None);
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.path().join("kdeck");
-    std::fs::copy(bin, &copy).expect("copy binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    (copy, Some(dir))
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid never fails.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn run_as_current() -> Output {
-    Command::new(BIN)
-        .args(["__child", "lsm"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .output()
-        .expect("run kdeck")
-}
-
-fn run_as_nobody() -> Output {
-    if !is_root() {
+/// The demo as uid 65534, or as the current user if that is already unprivileged.
+fn run_as_nobody() -> Run {
+    child_as_nobody(ID, &[]).unwrap_or_else(|| {
         eprintln!("not root: the current user is already unprivileged");
-        return run_as_current();
-    }
-    let (bin, _guard) = nobody_binary();
-    Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "lsm"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .output()
-        .expect("run setpriv")
-}
-
-fn section<'a>(text: &'a str, label: &str) -> Vec<&'a str> {
-    let marker = format!("##kdeck step {label}");
-    text.lines()
-        .skip_while(|l| *l != marker)
-        .skip(1)
-        .take_while(|l| !l.starts_with("##kdeck step "))
-        .collect()
+        child(ID, &[])
+    })
 }
 
 /// The ids the demo printed in step "list" ("    108  lockdown").
-fn printed_ids(text: &str) -> Vec<u64> {
-    section(text, "list")
+fn printed_ids(r: &Run) -> Vec<u64> {
+    r.section("list")
         .iter()
         .filter_map(|l| {
             let mut w = l.split_whitespace();
@@ -136,16 +88,15 @@ fn printed_ids(text: &str) -> Vec<u64> {
         .collect()
 }
 
-/// Assertions common to every live run; returns the output text.
-fn assert_live(out: &Output) -> String {
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    eprintln!("{text}");
+/// Assertions common to every live run.
+fn assert_live(r: &Run) {
+    let text = &r.out;
     let ids = match kernel_ids() {
         Ok(ids) => ids,
         Err(libc::ENOSYS) => {
             eprintln!("SKIP live list check: kernel has no lsm_list_modules (ENOSYS)");
             assert!(!text.starts_with("##kdeck probe yes"), "{text}");
-            return text;
+            return;
         }
         Err(e) => panic!("lsm_list_modules from the test: errno {e}"),
     };
@@ -156,9 +107,9 @@ fn assert_live(out: &Output) -> String {
         )),
         "{text}"
     );
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    assert_eq!(printed_ids(&text), ids, "{text}");
-    let list = section(&text, "list");
+    assert_eq!(r.code, 0, "{text}");
+    assert_eq!(printed_ids(r), ids, "{text}");
+    let list = r.section("list");
     assert!(
         list.contains(
             &format!(
@@ -171,14 +122,14 @@ fn assert_live(out: &Output) -> String {
         "{list:#?}"
     );
 
-    let attr = section(&text, "self-attr");
+    let attr = r.section("self-attr");
     match self_attr_count() {
         Err(libc::EOPNOTSUPP) => assert!(attr.contains(&"  = -1 EOPNOTSUPP"), "{attr:#?}"),
         Ok(n) => assert!(attr.contains(&format!("  = {n}").as_str()), "{attr:#?}"),
         Err(e) => eprintln!("lsm_get_self_attr from the test: errno {e}"),
     }
 
-    let verdict = text.lines().last().unwrap_or_default();
+    let verdict = r.verdict();
     assert!(
         verdict.starts_with(&format!(
             "✓ the kernel reports {} stacked LSMs: ",
@@ -187,7 +138,6 @@ fn assert_live(out: &Output) -> String {
         "verdict {verdict:?}"
     );
     assert_eq!(text.lines().filter(|l| l.starts_with('✓')).count(), 1);
-    text
 }
 
 fn host_has_securityfs() -> bool {
@@ -206,7 +156,8 @@ fn securityfs_mounts() -> usize {
 #[test]
 fn live_list_matches_the_syscall() {
     let mounts_before = securityfs_mounts();
-    let text = assert_live(&run_as_current());
+    let r = child(ID, &[]);
+    assert_live(&r);
     assert_eq!(
         securityfs_mounts(),
         mounts_before,
@@ -217,47 +168,37 @@ fn live_list_matches_the_syscall() {
     }
     if is_root() || host_has_securityfs() {
         // As root securityfs is mounted in the child's private mount namespace.
-        let sfs = section(&text, "securityfs");
+        let sfs = r.section("securityfs");
         assert!(
             sfs.contains(&"  same LSMs, same order as lsm_list_modules()"),
             "{sfs:#?}"
         );
-        assert!(!text.contains("##kdeck partial"), "{text}");
+        assert!(r.partial_steps().is_empty(), "{}", r.out);
     }
 }
 
 #[test]
 fn live_list_as_nobody() {
-    let text = assert_live(&run_as_nobody());
+    let r = run_as_nobody();
+    assert_live(&r);
     if kernel_ids().is_err() || host_has_securityfs() {
         return;
     }
-    let sfs = section(&text, "securityfs");
+    let sfs = r.section("securityfs");
     assert!(
         sfs.contains(&"$ mount -t securityfs none /sys/kernel/security")
             && sfs.contains(&"  = -1 EPERM"),
         "{sfs:#?}"
     );
     assert!(
-        text.lines()
-            .any(|l| l
-                .starts_with("##kdeck partial securityfs mounting securityfs needs CAP_SYS_ADMIN")),
-        "{text}"
+        r.line_starting("##kdeck partial securityfs mounting securityfs needs CAP_SYS_ADMIN")
+            .is_some(),
+        "{}",
+        r.out
     );
 }
 
 #[test]
 fn forced_probe_no_falls_back() {
-    let out = Command::new(BIN)
-        .args(["__child", "lsm"])
-        .env("KDECK_PROBE_FORCE", "lsm=no")
-        .output()
-        .expect("run kdeck");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(
-        text.lines().any(|l| l.starts_with("##kdeck unsupported ")),
-        "{text}"
-    );
-    assert!(!text.contains("##kdeck step"), "{text}");
+    assert_forced_fallback(ID);
 }

@@ -1,60 +1,13 @@
 //! Live tests of the `namespaces` demo: run the real binary as `kdeck __child
 //! namespaces`, as root and as nobody, and check what the kernel answered.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::child::{Run, assert_forced_fallback, child, child_as_nobody, run_ids};
+
+const ID: &str = "namespaces";
 
 const KINDS: [&str; 6] = ["user", "pid", "uts", "mnt", "net", "ipc"];
-
-struct Run {
-    code: i32,
-    stdout: String,
-}
-
-/// A path to the binary that uid 65534 can execute (a world-readable copy if some
-/// directory on the way is not traversable); the TempDir must outlive the runs.
-fn binary_for_nobody() -> (Option<tempfile::TempDir>, PathBuf) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kdeck"));
-    let open_to_all = |p: &Path| {
-        std::fs::metadata(p)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    };
-    if bin.ancestors().all(open_to_all) {
-        return (None, bin);
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.path().join("kdeck");
-    std::fs::copy(&bin, &copy).expect("copy binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    (Some(dir), copy)
-}
-
-fn run(as_nobody: bool, force: Option<&str>) -> Run {
-    let (_keep, bin) = binary_for_nobody();
-    let mut cmd = if as_nobody {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&bin);
-        c
-    } else {
-        Command::new(&bin)
-    };
-    cmd.args(["__child", "namespaces"]).current_dir("/");
-    cmd.env_remove("KDECK_PROBE_FORCE");
-    if let Some(f) = force {
-        cmd.env("KDECK_PROBE_FORCE", f);
-    }
-    let out = cmd.output().expect("run kdeck");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout,
-    }
-}
 
 fn own_inode(kind: &str) -> u64 {
     let link = std::fs::read_link(format!("/proc/self/ns/{kind}")).expect("readlink");
@@ -73,8 +26,8 @@ fn hostname() -> String {
 }
 
 /// The "ns | host | inside" table rows: kind → (host, inside).
-fn table(stdout: &str) -> Vec<(String, u64, u64)> {
-    stdout
+fn table(r: &Run) -> Vec<(String, u64, u64)> {
+    r.out
         .lines()
         .filter_map(|l| {
             let w: Vec<&str> = l.split_whitespace().collect();
@@ -91,10 +44,19 @@ fn mountinfo() -> String {
     std::fs::read_to_string("/proc/self/mountinfo").expect("mountinfo")
 }
 
+/// Runs the demo as the test user or (`as_nobody`) as uid 65534 and checks it all;
+/// returns early, skipping, if nobody is out of reach (not root).
 fn assert_live_run(as_nobody: bool) {
     let before = hostname();
     let mounts_before = mountinfo();
-    let r = run(as_nobody, None);
+    let r = if as_nobody {
+        child_as_nobody(ID, &[])
+    } else {
+        Some(child(ID, &[]))
+    };
+    let Some(r) = r else {
+        return;
+    };
     let after = hostname();
     assert_eq!(
         mounts_before,
@@ -102,30 +64,19 @@ fn assert_live_run(as_nobody: bool) {
         "the host mount table is unchanged"
     );
     assert_eq!(r.code, 0, "exit code");
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let lines = r.lines();
     assert!(
-        r.stdout
+        r.out
             .starts_with("##kdeck probe yes unshare(CLONE_NEWUSER) ok")
     );
     for step in ["host", "unshare", "inside", "proc", "compare", "after"] {
-        assert!(
-            lines.contains(&format!("##kdeck step {step}").as_str()),
-            "{step}"
-        );
+        assert!(r.steps().contains(&step), "{step}");
     }
-    assert!(
-        !r.stdout.contains("##kdeck partial"),
-        "everything runs live here"
-    );
-    // SAFETY: getuid/getgid cannot fail.
-    let (uid, gid) = if as_nobody {
-        (65534, 65534)
-    } else {
-        unsafe { (libc::getuid(), libc::getgid()) }
-    };
+    assert!(r.partial_steps().is_empty(), "everything runs live here");
+    let (uid, gid) = run_ids(as_nobody);
     let map_line = format!("  = 0; uid_map \"0 {uid} 1\", gid_map \"0 {gid} 1\"");
     assert!(lines.contains(&map_line.as_str()), "{map_line}");
-    assert!(r.stdout.contains(&format!("  uid {uid}, pid ")));
+    assert!(r.out.contains(&format!("  uid {uid}, pid ")));
     assert!(lines.contains(&"  getuid() = 0   getpid() = 1"));
     assert!(lines.contains(&"  hostname: \"kdeck-demo\""));
     assert!(lines.contains(&"  interfaces: lo (down)"), "only lo, down");
@@ -135,7 +86,7 @@ fn assert_live_run(as_nobody: bool) {
             .any(|l| l.starts_with("  = 0; /proc now lists 1 process: 1 kdeck")),
         "the fresh proc lists only pid 1"
     );
-    let rows = table(&r.stdout);
+    let rows = table(&r);
     assert_eq!(rows.len(), KINDS.len(), "one row per namespace");
     for (kind, host, inside) in &rows {
         assert_eq!(
@@ -162,23 +113,10 @@ fn namespaces_live_as_test_user() {
 
 #[test]
 fn namespaces_live_as_nobody() {
-    // SAFETY: getuid cannot fail.
-    if unsafe { libc::getuid() } != 0 {
-        eprintln!("skipped: setpriv to nobody needs root");
-        return;
-    }
     assert_live_run(true);
 }
 
 #[test]
 fn namespaces_forced_no_falls_back() {
-    let r = run(false, Some("namespaces=no"));
-    assert_eq!(r.code, 3);
-    assert!(r.stdout.starts_with("##kdeck probe no forced unsupported"));
-    assert!(
-        r.stdout
-            .lines()
-            .any(|l| l.starts_with("##kdeck unsupported "))
-    );
-    assert!(!r.stdout.contains("##kdeck step"), "no live step ran");
+    assert_forced_fallback(ID);
 }

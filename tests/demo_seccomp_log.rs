@@ -1,89 +1,44 @@
 //! The `seccomp-log` demo against the real kernel: a SECCOMP_RET_LOG filter in the
 //! child, a raw getppid, and the kernel's type=1326 record for the child's pid.
 
-use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Output};
+mod common;
 
+use common::child::{Run, assert_forced_fallback, child_as_nobody, child_as_root};
 use kdeck::demo::seccomp_log::bpf;
 
 const ID: &str = "seccomp-log";
 
-struct Run {
-    code: i32,
-    lines: Vec<String>,
+/// The pid the demo says it runs as ("In this child, pid N:").
+fn child_pid(run: &Run) -> u32 {
+    let line = run
+        .line_starting("In this child, pid ")
+        .expect("the demo prints its pid");
+    line.trim_start_matches("In this child, pid ")
+        .trim_end_matches(':')
+        .parse()
+        .expect("pid is a number")
 }
 
-impl Run {
-    fn from(out: Output) -> Run {
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        eprintln!(
-            "--- stdout ---\n{stdout}--- stderr ---\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            lines: stdout.lines().map(str::to_string).collect(),
-        }
-    }
-
-    fn line_starting(&self, prefix: &str) -> Option<&str> {
-        self.lines
-            .iter()
-            .map(String::as_str)
-            .find(|l| l.starts_with(prefix))
-    }
-
-    fn probe_support(&self) -> &str {
-        self.line_starting("##kdeck probe ")
-            .and_then(|l| l.split_whitespace().nth(2))
-            .unwrap_or("")
-    }
-
-    /// The pid the demo says it runs as ("In this child, pid N:").
-    fn child_pid(&self) -> u32 {
-        let line = self
-            .line_starting("In this child, pid ")
-            .expect("the demo prints its pid");
-        line.trim_start_matches("In this child, pid ")
-            .trim_end_matches(':')
-            .parse()
-            .expect("pid is a number")
-    }
-
-    /// The raw audit record, re-joined from its wrapped lines.
-    fn raw_record(&self) -> Option<String> {
-        let start = self.lines.iter().position(|l| l.starts_with("  raw: "))?;
-        let mut rec = self.lines[start]["  raw: ".len()..].to_string();
-        for l in &self.lines[start + 1..] {
-            match l.strip_prefix("       ") {
-                Some(more) => {
-                    rec.push(' ');
-                    rec.push_str(more);
-                }
-                None => break,
+/// The raw audit record, re-joined from its wrapped lines.
+fn raw_record(run: &Run) -> Option<String> {
+    let lines = run.lines();
+    let start = lines.iter().position(|l| l.starts_with("  raw: "))?;
+    let mut rec = lines[start]["  raw: ".len()..].to_string();
+    for l in &lines[start + 1..] {
+        match l.strip_prefix("       ") {
+            Some(more) => {
+                rec.push(' ');
+                rec.push_str(more);
             }
+            None => break,
         }
-        Some(rec)
     }
-
-    fn seccomp_mode(&self) -> Option<&str> {
-        self.line_starting("  Seccomp: ")
-            .map(|l| l.trim_start_matches("  Seccomp: ").trim())
-    }
+    Some(rec)
 }
 
-fn run_child(envs: &[(&str, &str)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdeck"))
-        .args(["__child", ID])
-        .envs(envs.iter().copied())
-        .output()
-        .expect("run kdeck");
-    Run::from(out)
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+fn seccomp_mode(run: &Run) -> Option<&str> {
+    run.line_starting("  Seccomp: ")
+        .map(|l| l.trim_start_matches("  Seccomp: ").trim())
 }
 
 fn getppid_nr() -> u32 {
@@ -95,7 +50,7 @@ fn kernel_lacks_feature(run: &Run) -> bool {
     if run.probe_support() == "no" {
         eprintln!(
             "SKIP: the kernel lacks SECCOMP_RET_LOG: {:?}",
-            run.lines.first()
+            run.lines().first()
         );
         assert_eq!(run.code, 3);
         return true;
@@ -105,19 +60,17 @@ fn kernel_lacks_feature(run: &Run) -> bool {
 
 fn assert_filter_live(run: &Run) {
     assert!(
-        run.lines
-            .iter()
-            .any(|l| l == "$ seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) = 0"),
+        run.has_line("$ seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) = 0"),
         "filter installed live"
     );
-    assert!(run.lines.iter().any(|l| l == "  5: ret ALLOW"));
-    assert_eq!(run.seccomp_mode(), Some("2"), "Seccomp: 2 printed");
+    assert!(run.has_line("  5: ret ALLOW"));
+    assert_eq!(seccomp_mode(run), Some("2"), "Seccomp: 2 printed");
     assert!(run.line_starting("  Seccomp_filters: 1").is_some());
-    assert!(run.lines.iter().any(|l| l.contains(" — allowed")));
+    assert!(run.out.lines().any(|l| l.contains(" — allowed")));
 }
 
 fn assert_record_for(run: &Run, pid: u32) {
-    let rec = run.raw_record().expect("raw audit record printed");
+    let rec = raw_record(run).expect("raw audit record printed");
     let toks: Vec<&str> = rec.split_whitespace().collect();
     assert!(toks.contains(&"type=1326"), "{rec}");
     let sys = format!("syscall={}", getppid_nr());
@@ -125,32 +78,27 @@ fn assert_record_for(run: &Run, pid: u32) {
     assert!(toks.contains(&"code=0x7ffc0000"), "{rec}");
     let pid_tok = format!("pid={pid}");
     assert!(toks.contains(&pid_tok.as_str()), "{rec}");
-    assert!(
-        run.lines
-            .iter()
-            .any(|l| l == "  code=0x7ffc0000 → SECCOMP_RET_LOG")
-    );
+    assert!(run.has_line("  code=0x7ffc0000 → SECCOMP_RET_LOG"));
 }
 
 #[test]
 fn live_as_root_logs_getppid_with_child_pid() {
-    if !is_root() {
-        eprintln!("SKIP: not root; the unprivileged test covers this user");
+    // Not root: the unprivileged test covers this user.
+    let Some(run) = child_as_root(ID, &[]) else {
         return;
-    }
-    let run = run_child(&[]);
+    };
     if kernel_lacks_feature(&run) {
         return;
     }
     assert_eq!(run.probe_support(), "yes", "root can read /dev/kmsg");
     assert_filter_live(&run);
-    let pid = run.child_pid();
+    let pid = child_pid(&run);
     assert_record_for(&run, pid);
     let verdict = format!(
         "✓ getppid (syscall {}) of pid {pid}: allowed, logged",
         getppid_nr()
     );
-    assert_eq!(run.lines.last().map(String::as_str), Some(verdict.as_str()));
+    assert_eq!(run.verdict(), verdict);
     assert_eq!(run.code, 0);
     // The filter lived only in the child.
     let status = std::fs::read_to_string("/proc/self/status").expect("status");
@@ -163,21 +111,9 @@ fn live_as_root_logs_getppid_with_child_pid() {
 
 #[test]
 fn as_nobody_filter_live_log_partial() {
-    if !is_root() {
-        eprintln!("SKIP: setpriv to nobody needs root");
+    let Some(run) = child_as_nobody(ID, &[]) else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kdeck"), &bin).expect("copy binary");
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", ID])
-        .output()
-        .expect("run setpriv");
-    let run = Run::from(out);
+    };
     if kernel_lacks_feature(&run) {
         return;
     }
@@ -190,27 +126,23 @@ fn as_nobody_filter_live_log_partial() {
             .expect("partial audit-log line");
         assert!(partial.contains("CAP_SYSLOG"), "{partial}");
         assert!(partial.contains("kernel.dmesg_restrict = 1"), "{partial}");
-        assert!(run.raw_record().is_none());
-        assert!(!run.lines.iter().any(|l| l == "##kdeck step audit-log"));
-        let last = run.lines.last().map(String::as_str).unwrap_or("");
+        assert!(raw_record(&run).is_none());
+        assert!(!run.steps().contains(&"audit-log"));
+        let last = run.verdict();
         assert!(last.starts_with("✓ "), "{last}");
     } else {
         eprintln!(
             "dmesg_restrict = {}: nobody reads the log live",
             restrict.trim()
         );
-        assert_record_for(&run, run.child_pid());
+        assert_record_for(&run, child_pid(&run));
     }
     assert_eq!(run.code, 0);
 }
 
 #[test]
 fn forced_no_falls_back() {
-    let run = run_child(&[("KDECK_PROBE_FORCE", "seccomp-log=no")]);
-    assert_eq!(run.code, 3);
-    assert_eq!(run.probe_support(), "no");
-    assert!(run.line_starting("##kdeck unsupported ").is_some());
-    assert!(run.line_starting("##kdeck step").is_none());
+    assert_forced_fallback(ID);
 }
 
 #[test]

@@ -1,71 +1,20 @@
 //! Integration tests of the `timens` demo: run the real binary as `kdeck __child timens`
 //! (as the current user and as `nobody`) and check the clocks it printed.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kdeck");
+use common::child::{Run, assert_forced_fallback, child, child_as_nobody};
+
+const ID: &str = "timens";
 const SEC: f64 = 1.0;
 const DAY: f64 = 86_400.0;
 
-/// A path `nobody` can execute: the built binary itself if every ancestor is
-/// world-traversable, else a copy in a world-readable temp dir (kept alive by the guard).
-fn nobody_binary() -> (PathBuf, Option<tempfile::TempDir>) {
-    let bin = Path::new(BIN);
-    let reachable = bin.ancestors().skip(1).all(|d| {
-        std::fs::metadata(d)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    }) && std::fs::metadata(bin)
-        .map(|m| m.permissions().mode() & 0o005 == 0o005)
-        .unwrap_or(false);
-    if reachable {
-        return (bin.to_path_buf(), None);
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let copy = dir.path().join("kdeck");
-    std::fs::copy(bin, &copy).expect("copy binary");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    (copy, Some(dir))
-}
-
-fn run_as_current() -> Output {
-    Command::new(BIN)
-        .args(["__child", "timens"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .output()
-        .expect("run kdeck")
-}
-
-/// Runs the demo as uid/gid 65534 (via setpriv when we are root; as ourselves if we
-/// already are unprivileged).
-fn run_as_nobody() -> Output {
-    // SAFETY: geteuid never fails.
-    if unsafe { libc::geteuid() } != 0 {
+/// The demo as uid 65534, or as the current user if that is already unprivileged.
+fn run_as_nobody() -> Run {
+    child_as_nobody(ID, &[]).unwrap_or_else(|| {
         eprintln!("not root: the current user is already unprivileged");
-        return run_as_current();
-    }
-    let (bin, _guard) = nobody_binary();
-    Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "timens"])
-        .env_remove("KDECK_PROBE_FORCE")
-        .output()
-        .expect("run setpriv")
-}
-
-/// The lines printed after `##kdeck step <label>` and before the next control line
-/// that starts a step.
-fn section<'a>(text: &'a str, label: &str) -> Vec<&'a str> {
-    let marker = format!("##kdeck step {label}");
-    text.lines()
-        .skip_while(|l| *l != marker)
-        .skip(1)
-        .take_while(|l| !l.starts_with("##kdeck step "))
-        .collect()
+        child(ID, &[])
+    })
 }
 
 /// The number after `label` on the line that starts (after indentation) with it.
@@ -93,20 +42,19 @@ fn answer_to<'a>(lines: &[&'a str], prefix: &str) -> &'a str {
 }
 
 /// Every live assertion of the demo, for one run.
-fn assert_live(out: &Output) {
-    let text = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{text}");
+fn assert_live(r: &Run) {
+    let text = &r.out;
     assert!(
         text.starts_with("##kdeck probe yes unshare(CLONE_NEWUSER|CLONE_NEWTIME) ok"),
         "probe line: {text}"
     );
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(!text.contains("##kdeck partial"), "{text}");
+    assert_eq!(r.code, 0, "{text}");
+    assert!(r.partial_steps().is_empty(), "{text}");
     assert!(!text.contains("##kdeck unsupported"), "{text}");
 
-    let outside = section(&text, "outside");
-    let inside = section(&text, "inside");
-    let vdso = section(&text, "vdso");
+    let outside = r.section("outside");
+    let inside = r.section("inside");
+    let vdso = r.section("vdso");
 
     let (up_out, up_in) = (
         value(&outside, "/proc/uptime"),
@@ -129,7 +77,7 @@ fn assert_live(out: &Output) {
     );
     assert!(inside.contains(&"  REALTIME is never shifted"));
 
-    let unshare = section(&text, "unshare");
+    let unshare = r.section("unshare");
     assert!(unshare.contains(&"  monotonic 86400 0"), "{unshare:#?}");
     assert!(unshare.contains(&"  boottime 31536000 0"), "{unshare:#?}");
 
@@ -152,7 +100,7 @@ fn assert_live(out: &Output) {
     let raw = answer_to(&vdso, "$ syscall(SYS_clock_gettime, CLOCK_MONOTONIC)");
     assert!(raw.starts_with("  = -1 EPERM"), "raw syscall line {raw:?}");
 
-    let verdict = text.lines().last().unwrap_or_default();
+    let verdict = r.verdict();
     assert!(
         verdict.starts_with("✓ inside the time namespace uptime is +1 year")
             && verdict.contains("vDSO"),
@@ -163,27 +111,15 @@ fn assert_live(out: &Output) {
 
 #[test]
 fn live_run_shifts_clocks_and_keeps_the_vdso() {
-    assert_live(&run_as_current());
+    assert_live(&child(ID, &[]));
 }
 
 #[test]
 fn live_run_as_nobody() {
-    let out = run_as_nobody();
-    assert_live(&out);
+    assert_live(&run_as_nobody());
 }
 
 #[test]
 fn forced_probe_no_falls_back() {
-    let out = Command::new(BIN)
-        .args(["__child", "timens"])
-        .env("KDECK_PROBE_FORCE", "timens=no")
-        .output()
-        .expect("run kdeck");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(
-        text.lines().any(|l| l.starts_with("##kdeck unsupported ")),
-        "{text}"
-    );
-    assert!(!text.contains("##kdeck step"), "{text}");
+    assert_forced_fallback(ID);
 }

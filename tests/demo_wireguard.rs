@@ -1,60 +1,10 @@
 //! Integration tests of the `wireguard` demo: the real binary as `kdeck __child wireguard`.
 
-use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    out: String,
-}
+use common::child::{Run, assert_fits_pane, assert_forced_fallback_with, child, child_as_nobody};
 
-fn finish(mut cmd: Command, envs: &[(&str, &str)]) -> Run {
-    cmd.env_remove("KDECK_PROBE_FORCE")
-        .env_remove("KDECK_WG_KIND");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("run kdeck");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    eprintln!(
-        "--- stdout ---\n{out}--- stderr ---\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out,
-    }
-}
-
-fn run(envs: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kdeck"));
-    cmd.args(["__child", "wireguard"]);
-    finish(cmd, envs)
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid never fails.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Runs the binary as nobody (a copy in a temp dir nobody can read); None if we are
-/// not root and so can't switch users.
-fn run_as_nobody(envs: &[(&str, &str)]) -> Option<Run> {
-    if !is_root() {
-        eprintln!("skip: not root, can't switch to nobody with setpriv");
-        return None;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("kdeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kdeck"), &bin).expect("copy binary");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["__child", "wireguard"]);
-    Some(finish(cmd, envs))
-}
+const ID: &str = "wireguard";
 
 fn wireguard_here() -> bool {
     std::path::Path::new("/sys/module/wireguard").is_dir()
@@ -90,7 +40,7 @@ fn assert_live_path(r: &Run, kind: &str) {
     let gone = &r.out[g..];
     assert!(gone.contains("The child exited (0): its namespace is gone."));
     assert!(gone.contains("  if_nametoindex(\"wg0\") = 0: no such device"));
-    assert_eq!(r.out.matches("✓ ").count() + r.out.matches("✗ ").count(), 1);
+    assert_eq!(r.marks(), 1);
     assert!(!host_has_wg0(), "the host must never see wg0");
 }
 
@@ -98,12 +48,12 @@ fn assert_live_path(r: &Run, kind: &str) {
 fn probe_says_no_here_and_falls_back() {
     if wireguard_here() {
         eprintln!("this kernel has WireGuard: checking the live path instead");
-        let r = run(&[]);
+        let r = child(ID, &[]);
         assert!(r.out.starts_with("##kdeck probe yes "));
         assert_live_path(&r, "wireguard");
         return;
     }
-    let r = run(&[]);
+    let r = child(ID, &[]);
     assert_eq!(r.code, 3);
     let first = r.out.lines().next().unwrap_or_default();
     assert!(
@@ -127,7 +77,7 @@ fn live_rtnetlink_path_with_a_builtin_kind() {
         "{BUILTIN_KIND} is built into this kernel"
     );
     assert!(!host_has_wg0());
-    let r = run(&[("KDECK_WG_KIND", BUILTIN_KIND)]);
+    let r = child(ID, &[("KDECK_WG_KIND", BUILTIN_KIND)]);
     assert!(r.out.starts_with(
         "##kdeck probe yes KDECK_WG_KIND=bridge (test override): /sys/module/bridge exists"
     ));
@@ -139,7 +89,7 @@ fn live_rtnetlink_path_with_a_builtin_kind() {
 
 #[test]
 fn live_rtnetlink_path_as_nobody() {
-    let Some(r) = run_as_nobody(&[("KDECK_WG_KIND", BUILTIN_KIND)]) else {
+    let Some(r) = child_as_nobody(ID, &[("KDECK_WG_KIND", BUILTIN_KIND)]) else {
         return;
     };
     assert_live_path(&r, BUILTIN_KIND);
@@ -150,7 +100,9 @@ fn nobody_without_wireguard_falls_back() {
     if wireguard_here() {
         return;
     }
-    let Some(r) = run_as_nobody(&[]) else { return };
+    let Some(r) = child_as_nobody(ID, &[]) else {
+        return;
+    };
     assert_eq!(r.code, 3);
     assert!(r.out.starts_with("##kdeck probe no "));
     assert!(r.out.contains("\n##kdeck unsupported "));
@@ -165,7 +117,7 @@ fn unknown_kind_at_run_time_is_unsupported() {
         return;
     }
     assert!(std::path::Path::new("/sys/module/loop").is_dir());
-    let r = run(&[("KDECK_WG_KIND", "loop")]);
+    let r = child(ID, &[("KDECK_WG_KIND", "loop")]);
     assert_eq!(r.code, 3);
     assert!(
         r.out
@@ -180,7 +132,7 @@ fn unknown_kind_at_run_time_is_unsupported() {
 
 #[test]
 fn override_kind_must_already_be_in_the_kernel() {
-    let r = run(&[("KDECK_WG_KIND", "kdeck-nosuch")]);
+    let r = child(ID, &[("KDECK_WG_KIND", "kdeck-nosuch")]);
     assert_eq!(r.code, 3);
     assert!(r.out.starts_with(
         "##kdeck probe no KDECK_WG_KIND=kdeck-nosuch (test override): no /sys/module/kdeck-nosuch"
@@ -189,29 +141,10 @@ fn override_kind_must_already_be_in_the_kernel() {
 
 #[test]
 fn forced_no_falls_back() {
-    let r = run(&[
-        ("KDECK_PROBE_FORCE", "wireguard=no"),
-        ("KDECK_WG_KIND", BUILTIN_KIND),
-    ]);
-    assert_eq!(r.code, 3);
-    assert!(r.out.contains("##kdeck probe no forced unsupported"));
-    assert!(r.out.contains("\n##kdeck unsupported "));
-    assert!(!r.out.contains("##kdeck step"));
+    assert_forced_fallback_with(ID, &[("KDECK_WG_KIND", BUILTIN_KIND)]);
 }
 
 #[test]
 fn output_fits_the_pane() {
-    let r = run(&[("KDECK_WG_KIND", BUILTIN_KIND)]);
-    let lines: Vec<&str> = r
-        .out
-        .lines()
-        .filter(|l| !l.starts_with("##kdeck"))
-        .collect();
-    assert!(lines.len() <= 30, "{} lines", lines.len());
-    for l in lines
-        .iter()
-        .filter(|l| !l.starts_with('✓') && !l.starts_with('✗'))
-    {
-        assert!(l.chars().count() <= 56, "too wide: {l:?}");
-    }
+    assert_fits_pane(&child(ID, &[("KDECK_WG_KIND", BUILTIN_KIND)]).out, 30, 56);
 }

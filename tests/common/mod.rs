@@ -2,6 +2,8 @@
 //! demo run driven through the real engine and App::update, and a screen as text.
 #![allow(dead_code)]
 
+pub mod child;
+
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
