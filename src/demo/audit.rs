@@ -6,9 +6,10 @@
 //!    is uid 0 — the kernel answers ECONNREFUSED.
 //! 3. `ids`: loginuid/sessionid exist, `/proc/self/audit_containerid` does not.
 
-use super::netlink::forked::{self, CHILD_TIMEOUT};
 use super::out;
 use crate::probe::audit::{AuditError, AuditStatus, audit_get};
+use crate::probe::fork::{self, CHILD_TIMEOUT};
+use crate::probe::userns;
 use crate::probe::{Probe, errno_name, read_trimmed};
 
 /// The audit container id file the never-merged "ghak90" series would have added.
@@ -96,8 +97,8 @@ fn print_status(s: &AuditStatus) {
 fn userns_step() -> UserNs {
     out::say("Same request from a new user namespace:");
     out::say("$ unshare(CLONE_NEWUSER); AUDIT_GET");
-    let report = forked::run(CHILD_TIMEOUT, |rep| {
-        if let Err(why) = forked::enter_userns(0) {
+    let report = fork::run(CHILD_TIMEOUT, |rep| {
+        if let Err(why) = userns::enter_userns(0) {
             rep.kv("refused", why);
             return 2;
         }

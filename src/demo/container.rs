@@ -6,12 +6,12 @@
 //! and the "container" from the host side while the container's pid 1 waits on a pipe,
 //! and shows there is nothing else: no /proc/<pid>/container, no audit container id.
 
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
 use super::namespaces::nsutil::{self, Exit, INNER_FLAGS, NsError};
 use super::out;
-use crate::probe::{Probe, errno_name};
+use crate::probe::{Probe, errno_name, fork};
 
 /// Every namespace kind in /proc/<pid>/ns, in the order ls shows them.
 const KINDS: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];
@@ -95,12 +95,13 @@ pub fn body(_probe: &Probe) -> i32 {
     };
     drop(info_w);
     drop(release_r);
-    let report = Report::parse(&read_until_eof(&info_r, REPORT_TIMEOUT));
+    let info = fork::read_until_eof(&info_r, Instant::now() + REPORT_TIMEOUT);
+    let report = Report::parse(&String::from_utf8_lossy(&info));
     let code = show(&report);
     // Closing the release pipe lets the container's pid 1 exit.
     drop(release_w);
     let exit = nsutil::wait_bounded(outer_pid, EXIT_TIMEOUT);
-    if code == out::EXIT_PASS && exit != Ok(Exit::Code(0)) {
+    if code == out::EXIT_PASS && exit != Ok(Exit::Exited(0)) {
         let how = exit.map_or_else(errno_name, nsutil::exit_text);
         return out::fail(format!("the container process ended badly: {how}"));
     }
@@ -272,40 +273,6 @@ fn show_no_object(pid: i32) -> bool {
     hits.is_empty() && audit_missing
 }
 
-/// Reads `fd` until every writer has closed it, or until `timeout`.
-fn read_until_eof(fd: &OwnedFd, timeout: Duration) -> String {
-    let start = Instant::now();
-    let mut data = Vec::new();
-    loop {
-        let left = timeout.saturating_sub(start.elapsed());
-        if left.is_zero() {
-            break;
-        }
-        let mut pfd = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = libc::c_int::try_from(left.as_millis().max(1)).unwrap_or(1000);
-        // SAFETY: one pollfd we own.
-        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if r < 0 && crate::probe::last_errno() == libc::EINTR {
-            continue;
-        }
-        if r <= 0 {
-            break;
-        }
-        let mut buf = [0u8; 1024];
-        // SAFETY: reads into our own buffer of the given length.
-        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n as usize]);
-    }
-    String::from_utf8_lossy(&data).into_owned()
-}
-
 /// Writes one report line (one write(2), well under PIPE_BUF, so lines never mix).
 fn send(fd: RawFd, line: &str) {
     let text = format!("{line}\n");
@@ -344,7 +311,7 @@ fn outer(fds: Fds) -> i32 {
     close(fds.info_w);
     close(fds.release_r);
     match nsutil::wait_bounded(pid, REPORT_TIMEOUT + EXIT_TIMEOUT) {
-        Ok(Exit::Code(c)) => c,
+        Ok(Exit::Exited(c)) => c,
         _ => out::EXIT_FAIL,
     }
 }

@@ -9,10 +9,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::netlink::forked::{self, CHILD_TIMEOUT, ChildReport, Reporter};
 use super::out;
-use crate::probe::ima::{IMA_DIR, SECURITYFS, detect, mount_securityfs};
-use crate::probe::{Probe, Support, errno_name, last_errno};
+use crate::probe::fork::{self, CHILD_TIMEOUT, ChildReport, Reporter};
+use crate::probe::ima::{
+    IMA_DIR, PrivateSecurityfsError, SECURITYFS, detect, mount_private_securityfs, mount_securityfs,
+};
+use crate::probe::{Probe, Support, errno_name, userns};
 
 /// Entries of the measurement list shown on screen.
 const SHOWN: usize = 3;
@@ -67,7 +69,7 @@ pub fn body(probe: &Probe) -> i32 {
 /// None when the step could not run live (then it is marked partial).
 fn measurements_step() -> Option<u64> {
     out::say("$ mount -t securityfs (private mount namespace)");
-    let report = forked::run(CHILD_TIMEOUT, read_ima);
+    let report = fork::run(CHILD_TIMEOUT, read_ima);
     let report = match report {
         Ok(r) => r,
         Err(e) => {
@@ -115,24 +117,19 @@ fn show_policy(report: &ChildReport) {
 /// mount namespace if needed) and report what they say.
 fn read_ima(rep: &mut Reporter) -> i32 {
     if !Path::new(IMA_DIR).is_dir() {
-        // SAFETY: unshare(2) in the forked child only.
-        if unsafe { libc::unshare(libc::CLONE_NEWNS) } < 0 {
-            let e = errno_name(last_errno());
-            rep.kv(
-                "err",
-                format!(
-                    "securityfs is not mounted; unshare(CLONE_NEWNS): {e} (needs CAP_SYS_ADMIN)"
-                ),
-            );
-            return 1;
-        }
-        if let Err(e) = forked::make_mounts_private() {
-            rep.kv("err", e);
-            return 1;
-        }
-        if let Err(e) = mount_securityfs(SECURITYFS) {
-            rep.kv("err", format!("mount securityfs: {}", errno_name(e)));
-            return 1;
+        match mount_private_securityfs() {
+            Ok(()) => {}
+            Err(e @ PrivateSecurityfsError::Unshare(_)) => {
+                rep.kv(
+                    "err",
+                    format!("securityfs is not mounted; {e} (needs CAP_SYS_ADMIN)"),
+                );
+                return 1;
+            }
+            Err(e) => {
+                rep.kv("err", e);
+                return 1;
+            }
         }
     }
     let list = format!("{IMA_DIR}/ascii_runtime_measurements");
@@ -238,7 +235,7 @@ fn userns_step() -> Refusal {
     };
     out::say("$ unshare(CLONE_NEWUSER|CLONE_NEWNS)");
     out::say(format!("$ mount -t securityfs securityfs {target}"));
-    let report = forked::run(CHILD_TIMEOUT, |rep| try_mount_in_userns(rep, &target));
+    let report = fork::run(CHILD_TIMEOUT, |rep| try_mount_in_userns(rep, &target));
     let report = match report {
         Ok(r) => r,
         Err(e) => return Refusal::Other(format!("fork: {}", errno_name(e))),
@@ -278,13 +275,13 @@ fn userns_step() -> Refusal {
 
 /// In the forked child: new user + mount namespaces, private mounts, then the mount.
 fn try_mount_in_userns(rep: &mut Reporter, target: &str) -> i32 {
-    if let Err(why) = forked::enter_userns(libc::CLONE_NEWNS) {
+    if let Err(why) = userns::enter_userns(libc::CLONE_NEWNS) {
         rep.kv("refused", why);
         return 2;
     }
     // SAFETY: getuid never fails.
     rep.kv("uid", unsafe { libc::getuid() });
-    if let Err(e) = forked::make_mounts_private() {
+    if let Err(e) = userns::make_mounts_private() {
         rep.kv("err", e);
         return 1;
     }

@@ -87,8 +87,8 @@ pub fn body(_probe: &Probe) -> i32 {
     let exit = nsutil::fork_child(|| outer(&host))
         .and_then(|pid| wait(pid, OUTER_TIMEOUT, "waitpid(outer child)"));
     let inside_ok = match exit {
-        Ok(Exit::Code(0)) => true,
-        Ok(Exit::Code(out::EXIT_UNSUPPORTED)) => return out::EXIT_UNSUPPORTED,
+        Ok(Exit::Exited(0)) => true,
+        Ok(Exit::Exited(out::EXIT_UNSUPPORTED)) => return out::EXIT_UNSUPPORTED,
         Ok(other) => {
             out::say(format!(
                 "  the namespace child: {}",
@@ -172,7 +172,7 @@ fn outer(host: &HostView) -> i32 {
     let exit = nsutil::fork_child(|| inside(host))
         .and_then(|pid| wait(pid, INNER_TIMEOUT, "waitpid(pid 1)"));
     match exit {
-        Ok(Exit::Code(c)) => c,
+        Ok(Exit::Exited(c)) => c,
         Ok(other) => {
             out::say(format!("  pid 1: {}", nsutil::exit_text(other)));
             out::EXIT_FAIL

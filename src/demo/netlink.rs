@@ -3,14 +3,11 @@
 //! A raw netlink socket to the kernel with a bounded receive ([`NlSocket`]), a message
 //! builder with attributes and nests ([`MsgBuilder`]), and parsers for replies, error
 //! acks (with the extended-ack text such as "Unknown device type") and attributes.
-//! [`forked`] runs a closure in a throwaway forked child (for unshare) and collects the
-//! lines it reports.
+//! The demos' throwaway forked children come from [`crate::probe::fork`].
 //!
 //! Constants are spelled out here (values from `<linux/netlink.h>`, `<linux/audit.h>`,
 //! `<linux/rtnetlink.h>`, `<linux/if_link.h>`): the libc crate types them
 //! inconsistently.
-
-pub mod forked;
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;

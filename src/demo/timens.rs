@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use self::clock::{Clocks, DAY_NS, SEC_NS};
 use super::out;
-use crate::probe::timens::{self as tprobe, ChildEnd};
+use crate::probe::fork::{self, Exit};
+use crate::probe::timens as tprobe;
 use crate::probe::{Probe, errno_name, last_errno};
 
 /// Offsets written to /proc/self/timens_offsets: one day and one (365-day) year.
@@ -115,23 +116,18 @@ fn write_offset(line: &str) -> Result<(), i32> {
 
 /// Forks the child that lives in the time namespace and waits for its verdict.
 fn run_inner_child(outside: &Clocks) -> i32 {
-    // SAFETY: this process is single-threaded, so the child may run ordinary code.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return out::fail(format!("fork(): {}", errno_name(last_errno())));
-    }
-    if pid == 0 {
-        let code = inside(outside);
-        // SAFETY: leave the child without running the parent's exit path.
-        unsafe { libc::_exit(code) };
-    }
-    match tprobe::wait_bounded(pid, INNER_TIMEOUT) {
-        ChildEnd::Exited(code) => code,
-        ChildEnd::Signaled(sig) => out::fail(format!(
+    // This process is single-threaded, so the child may run ordinary code.
+    let pid = match fork::spawn(|| inside(outside)) {
+        Ok(pid) => pid,
+        Err(e) => return out::fail(format!("fork(): {}", errno_name(e))),
+    };
+    match fork::wait_bounded(pid, INNER_TIMEOUT) {
+        Ok(Exit::Exited(code)) => code,
+        Ok(Exit::Signaled(sig)) => out::fail(format!(
             "the child in the time namespace died by signal {sig}"
         )),
-        ChildEnd::TimedOut => out::fail("the child in the time namespace hung (killed)"),
-        ChildEnd::WaitFailed(e) => out::fail(format!("waitpid(): {}", errno_name(e))),
+        Ok(Exit::TimedOut) => out::fail("the child in the time namespace hung (killed)"),
+        Err(e) => out::fail(format!("waitpid(): {}", errno_name(e))),
     }
 }
 

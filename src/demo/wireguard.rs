@@ -6,12 +6,13 @@
 //! exits, its namespace and the link are gone. The link kind comes from
 //! [`link_kind`] (test-only override `KDECK_WG_KIND`, see the probe).
 
-use super::netlink::forked::{self, CHILD_TIMEOUT, ChildReport, Reporter, Status};
 use super::netlink::{
     MsgBuilder, NETLINK_ROUTE, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NlSocket, Reply,
     attr_string, attrs, u32_at,
 };
 use super::out;
+use crate::probe::fork::{self, CHILD_TIMEOUT, ChildReport, Exit, Reporter};
+use crate::probe::userns;
 use crate::probe::wireguard::{WIREGUARD, link_kind};
 use crate::probe::{Probe, errno_name};
 
@@ -46,7 +47,7 @@ pub fn body(_probe: &Probe) -> i32 {
     out::say("$ unshare(CLONE_NEWUSER|CLONE_NEWNET)");
     out::say(format!("$ ip link add {IFNAME} type {kind}"));
     out::say("  (RTM_NEWLINK over NETLINK_ROUTE)");
-    let report = match forked::run(CHILD_TIMEOUT, |rep| in_namespace(rep, &kind)) {
+    let report = match fork::run(CHILD_TIMEOUT, |rep| in_namespace(rep, &kind)) {
         Ok(r) => r,
         Err(e) => return out::fail(format!("fork: {}", errno_name(e))),
     };
@@ -134,9 +135,9 @@ fn show_links(report: &ChildReport, kind: &str) -> bool {
 /// Prints the host's view after the child exited; true if unchanged.
 fn show_gone(report: &ChildReport, before: Option<u32>) -> bool {
     let ended = match report.status {
-        Status::Exited(c) => format!("exited ({c})"),
-        Status::Signaled(s) => format!("killed by signal {s}"),
-        Status::TimedOut => "timed out, killed".to_string(),
+        Exit::Exited(c) => format!("exited ({c})"),
+        Exit::Signaled(s) => format!("killed by signal {s}"),
+        Exit::TimedOut => "timed out, killed".to_string(),
     };
     out::say(format!("The child {ended}: its namespace is gone."));
     out::say(format!("$ ip link show {IFNAME}   (on the host)"));
@@ -171,7 +172,7 @@ fn flag_names(flags: u32) -> String {
 
 /// In the forked child: fresh user + network namespaces, then the link requests.
 fn in_namespace(rep: &mut Reporter, kind: &str) -> i32 {
-    if let Err(why) = forked::enter_userns(libc::CLONE_NEWNET) {
+    if let Err(why) = userns::enter_userns(libc::CLONE_NEWNET) {
         rep.kv("refused", why);
         return 2;
     }

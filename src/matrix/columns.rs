@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::guest::{self, KernelReport};
-use super::summary::RunSummary;
 use super::table::{Cell, KernelColumn, Matrix};
 use super::{MatrixError, collect, initramfs, qemu};
+use crate::record::report::{DemoMode, DemoReport, RunReport};
 
 /// One column's results: the kernel and each user's run.
 pub(super) struct Column {
     pub kernel: KernelColumn,
-    pub runs: Vec<(String, Result<RunSummary, String>)>,
+    pub runs: Vec<(String, Result<RunReport, String>)>,
     pub dir: PathBuf,
 }
 
@@ -154,7 +154,7 @@ fn boot_kernel(
                     how.unwrap_or_else(|| format!("{user}: no summary"))
                 })
                 .and_then(|d| {
-                    serde_json::from_slice::<RunSummary>(d)
+                    serde_json::from_slice::<RunReport>(d)
                         .map_err(|e| format!("{user}/summary.json: {e}"))
                 });
             col.runs.push((user.into(), run));
@@ -183,15 +183,7 @@ pub(super) fn assemble(columns: &[Column]) -> Matrix {
         }
         for (user, run) in &col.runs {
             match run {
-                Ok(s) => cells.extend(s.demos.iter().map(|d| Cell {
-                    demo: d.id.clone(),
-                    kernel: name.clone(),
-                    user: user.clone(),
-                    mode: d.mode.clone(),
-                    verdict: d.verdict.clone(),
-                    reason: d.reason.clone(),
-                    verdict_line: d.verdict_line.clone(),
-                })),
+                Ok(s) => cells.extend(s.demos.iter().map(|d| cell_of(d, name, user))),
                 Err(e) => cells.extend(
                     crate::demo::ids()
                         .into_iter()
@@ -205,6 +197,24 @@ pub(super) fn assemble(columns: &[Column]) -> Matrix {
         date: crate::record::asciicast::now_rfc3339_utc(),
         kernels: columns.iter().map(|c| c.kernel.clone()).collect(),
         cells,
+    }
+}
+
+/// One user's run of one demo as a cell. A live cell's reason is the probe's evidence
+/// (what made it live); the others keep the report's reason.
+fn cell_of(d: &DemoReport, kernel: &str, user: &str) -> Cell {
+    let reason = match (d.mode, &d.probe) {
+        (DemoMode::Live, Some(p)) => p.evidence.clone(),
+        _ => d.reason.clone(),
+    };
+    Cell {
+        demo: d.id.clone(),
+        kernel: kernel.into(),
+        user: user.into(),
+        mode: d.mode.as_str().into(),
+        verdict: d.verdict.as_str().into(),
+        reason,
+        verdict_line: d.verdict_line.clone(),
     }
 }
 

@@ -45,7 +45,7 @@ pub fn is_guest_init() -> bool {
 pub fn main(args: &GuestArgs) -> i32 {
     if let Some(dir) = &args.demos_out {
         return match run_demos_logged(dir, true) {
-            Ok(s) => s.exit_code,
+            Ok(s) => i32::from(s.exit_code),
             Err(e) => {
                 eprintln!("kdeck: {e}");
                 1

@@ -12,7 +12,6 @@ pub mod guest;
 pub mod init;
 pub mod initramfs;
 pub mod qemu;
-pub mod summary;
 pub mod table;
 
 use std::path::{Path, PathBuf};

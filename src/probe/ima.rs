@@ -6,13 +6,9 @@
 //! LSM id 111 (IMA is an LSM since 6.9). Without IMA only the namespace refusal runs
 //! live: Partial.
 
-use std::time::Duration;
+use super::fork::{self, PROBE_TIMEOUT};
+use super::{Probe, errno_name, last_errno, lsm, userns};
 
-use super::{Probe, errno_name, last_errno};
-use crate::demo::netlink::forked;
-
-/// `lsm_list_modules` on every architecture with the common syscall table.
-pub const SYS_LSM_LIST_MODULES: libc::c_long = 461;
 /// `LSM_ID_IMA`.
 pub const LSM_ID_IMA: u64 = 111;
 /// Where securityfs is mounted by convention (the directory exists in sysfs).
@@ -98,21 +94,9 @@ fn securityfs_witness() -> Seen {
 /// As root with securityfs unmounted: mount it in a throwaway child's private mount
 /// namespace and look for `ima/`. The host's mounts are never touched.
 fn private_mount_witness() -> Seen {
-    let report = forked::run(Duration::from_secs(2), |rep| {
-        // SAFETY: unshare(2) in the forked child only.
-        if unsafe { libc::unshare(libc::CLONE_NEWNS) } < 0 {
-            rep.kv(
-                "err",
-                format!("unshare(CLONE_NEWNS): {}", errno_name(last_errno())),
-            );
-            return 1;
-        }
-        if let Err(e) = forked::make_mounts_private() {
+    let report = fork::run(PROBE_TIMEOUT, |rep| {
+        if let Err(e) = mount_private_securityfs() {
             rep.kv("err", e);
-            return 1;
-        }
-        if let Err(e) = mount_securityfs(SECURITYFS) {
-            rep.kv("err", format!("mount securityfs: {}", errno_name(e)));
             return 1;
         }
         let has = std::path::Path::new(IMA_DIR).is_dir();
@@ -128,6 +112,31 @@ fn private_mount_witness() -> Seen {
             (None, None) => Seen::Unknown(format!("securityfs check: {:?}", r.status)),
         },
     }
+}
+
+/// Why [`mount_private_securityfs`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrivateSecurityfsError {
+    /// unshare(CLONE_NEWNS) failed with this errno (it needs CAP_SYS_ADMIN).
+    #[error("unshare(CLONE_NEWNS): {}", errno_name(*.0))]
+    Unshare(i32),
+    /// Making the new namespace's mounts private failed.
+    #[error(transparent)]
+    Private(#[from] userns::PrivateMountsError),
+    /// The mount itself failed with this errno.
+    #[error("mount securityfs: {}", errno_name(*.0))]
+    Mount(i32),
+}
+
+/// In a forked child: a private mount namespace of its own, with securityfs mounted
+/// on [`SECURITYFS`] there (never on the host).
+pub fn mount_private_securityfs() -> Result<(), PrivateSecurityfsError> {
+    // SAFETY: unshare(2) in the forked child only.
+    if unsafe { libc::unshare(libc::CLONE_NEWNS) } < 0 {
+        return Err(PrivateSecurityfsError::Unshare(last_errno()));
+    }
+    userns::make_mounts_private()?;
+    mount_securityfs(SECURITYFS).map_err(PrivateSecurityfsError::Mount)
 }
 
 /// `mount("securityfs", target, "securityfs", 0, NULL)`; the error is the errno.
@@ -146,46 +155,8 @@ pub fn mount_securityfs(target: &str) -> Result<(), i32> {
     if rc < 0 { Err(last_errno()) } else { Ok(()) }
 }
 
-/// `lsm_list_modules()`: the active LSMs' ids; the error is the errno (ENOSYS before
-/// 6.8).
-pub fn lsm_ids() -> Result<Vec<u64>, i32> {
-    let mut size: u32 = 0;
-    // SAFETY: a null id buffer with size 0 only asks for the needed size.
-    let rc = unsafe {
-        libc::syscall(
-            SYS_LSM_LIST_MODULES,
-            std::ptr::null_mut::<u64>(),
-            &mut size as *mut u32,
-            0u32,
-        )
-    };
-    if rc >= 0 {
-        return Ok(Vec::new());
-    }
-    let e = last_errno();
-    if e != libc::E2BIG {
-        return Err(e);
-    }
-    let mut ids = vec![0u64; size as usize / 8 + 1];
-    let mut size = (ids.len() * 8) as u32;
-    // SAFETY: `ids` holds `size` bytes.
-    let rc = unsafe {
-        libc::syscall(
-            SYS_LSM_LIST_MODULES,
-            ids.as_mut_ptr(),
-            &mut size as *mut u32,
-            0u32,
-        )
-    };
-    if rc < 0 {
-        return Err(last_errno());
-    }
-    ids.truncate(rc as usize);
-    Ok(ids)
-}
-
 fn lsm_witness() -> Seen {
-    match lsm_ids() {
+    match lsm::active_ids() {
         Ok(ids) if ids.contains(&LSM_ID_IMA) => {
             Seen::Present("lsm_list_modules lists ima (111)".into())
         }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod container;
+pub mod fork;
 pub mod ima;
 pub mod kspp;
 pub mod landlock;
@@ -11,6 +12,7 @@ pub mod lsm;
 pub mod namespaces;
 pub mod seccomp;
 pub mod timens;
+pub mod userns;
 pub mod wireguard;
 
 use serde::Serialize;

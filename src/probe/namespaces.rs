@@ -5,9 +5,8 @@
 //! for good), which reports through its exit code; the caller is never changed. On a
 //! refusal the evidence names the sysctls and the seccomp state that explain it.
 
-use std::time::{Duration, Instant};
-
-use super::{Probe, errno_name, last_errno, read_trimmed};
+use super::fork::{self, Exit, PROBE_TIMEOUT};
+use super::{Probe, errno_name, last_errno, read_trimmed, userns};
 
 /// What the probe reports as the feature.
 pub const FEATURE: &str = "user namespaces";
@@ -18,69 +17,6 @@ pub const INNER_FLAGS: libc::c_int = libc::CLONE_NEWPID
     | libc::CLONE_NEWNS
     | libc::CLONE_NEWNET
     | libc::CLONE_NEWIPC;
-
-/// How long the probe waits for its throwaway child.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How a waited-for child ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// `_exit(code)`.
-    Code(i32),
-    /// Killed by this signal.
-    Signal(i32),
-    /// Still running after the timeout: it was killed with SIGKILL and reaped.
-    TimedOut,
-}
-
-/// Waits for child `pid` for at most `timeout`; kills and reaps it after that.
-/// `Err(errno)` when waitpid itself fails (e.g. ECHILD).
-pub fn wait_bounded(pid: libc::pid_t, timeout: Duration) -> Result<Exit, i32> {
-    let start = Instant::now();
-    let mut nap = Duration::from_micros(100);
-    loop {
-        let mut status: libc::c_int = 0;
-        // SAFETY: waitpid only writes the status integer we own.
-        let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if r == pid {
-            return Ok(decode_status(status));
-        }
-        if r < 0 {
-            let e = last_errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
-        }
-        if start.elapsed() >= timeout {
-            return kill_and_reap(pid);
-        }
-        std::thread::sleep(nap);
-        nap = (nap * 2).min(Duration::from_millis(5));
-    }
-}
-
-fn decode_status(status: libc::c_int) -> Exit {
-    if libc::WIFEXITED(status) {
-        Exit::Code(libc::WEXITSTATUS(status))
-    } else if libc::WIFSIGNALED(status) {
-        Exit::Signal(libc::WTERMSIG(status))
-    } else {
-        Exit::Code(-1)
-    }
-}
-
-fn kill_and_reap(pid: libc::pid_t) -> Result<Exit, i32> {
-    // SAFETY: plain syscalls on a child we forked and have not reaped yet.
-    unsafe {
-        libc::kill(pid, libc::SIGKILL);
-        let mut status: libc::c_int = 0;
-        if libc::waitpid(pid, &mut status, 0) < 0 {
-            return Err(last_errno());
-        }
-    }
-    Ok(Exit::TimedOut)
-}
 
 /// Why the throwaway child could not create the namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,26 +52,22 @@ fn unshare(flags: libc::c_int) -> Result<(), i32> {
 
 /// Forks, tries the unshares in the child, and decodes its exit code.
 fn try_in_child() -> Result<(), Refusal> {
-    // SAFETY: the child only calls unshare and _exit (async-signal-safe), so this is
-    // sound even if the caller is multi-threaded.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(Refusal::Fork("fork", last_errno()));
-    }
-    if pid == 0 {
+    // The child only calls unshare (async-signal-safe), so this is sound even if the
+    // caller is multi-threaded.
+    let pid = fork::spawn(|| {
         let user = unshare(libc::CLONE_NEWUSER);
         let inner = if user.is_ok() {
             unshare(INNER_FLAGS)
         } else {
             Ok(())
         };
-        // SAFETY: leaves the forked child without running any destructor.
-        unsafe { libc::_exit(child_code(user, inner)) }
-    }
-    match wait_bounded(pid, PROBE_TIMEOUT) {
-        Ok(Exit::Code(0)) => Ok(()),
-        Ok(Exit::Code(c)) if (1..128).contains(&c) => Err(Refusal::User(c)),
-        Ok(Exit::Code(c)) if (129..256).contains(&c) => Err(Refusal::Inner(c - 128)),
+        child_code(user, inner)
+    })
+    .map_err(|e| Refusal::Fork("fork", e))?;
+    match fork::wait_bounded(pid, PROBE_TIMEOUT) {
+        Ok(Exit::Exited(0)) => Ok(()),
+        Ok(Exit::Exited(c)) if (1..128).contains(&c) => Err(Refusal::User(c)),
+        Ok(Exit::Exited(c)) if (129..256).contains(&c) => Err(Refusal::Inner(c - 128)),
         Ok(other) => Err(Refusal::Odd(other)),
         Err(e) => Err(Refusal::Fork("waitpid", e)),
     }
@@ -183,29 +115,20 @@ pub fn probe_as(feature: &'static str) -> Probe {
 /// "; user.max_user_namespaces = 0 (none allowed); ..." — the sysctls that exist here
 /// and can refuse user namespaces, plus an active seccomp filter. Starts with "; ".
 pub fn refusal_evidence() -> String {
-    let mut parts = Vec::new();
-    if let Ok(v) = read_trimmed("/proc/sys/user/max_user_namespaces") {
-        let why = if v == "0" { " (none allowed)" } else { "" };
-        parts.push(format!("user.max_user_namespaces = {v}{why}"));
-    }
-    if let Ok(v) = read_trimmed("/proc/sys/kernel/unprivileged_userns_clone") {
-        let why = if v == "0" {
-            " (unprivileged user ns off)"
-        } else {
-            ""
-        };
-        parts.push(format!("kernel.unprivileged_userns_clone = {v}{why}"));
-    }
-    if let Ok(v) = read_trimmed("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") {
-        let why = if v == "1" {
-            " (AppArmor restricts them)"
-        } else {
-            ""
-        };
-        parts.push(format!(
-            "kernel.apparmor_restrict_unprivileged_userns = {v}{why}"
-        ));
-    }
+    let mut parts: Vec<String> = userns::sysctls()
+        .into_iter()
+        .map(|(name, v)| {
+            let why = match (name, v.as_str()) {
+                ("user.max_user_namespaces", "0") => " (none allowed)",
+                ("kernel.unprivileged_userns_clone", "0") => " (unprivileged user ns off)",
+                ("kernel.apparmor_restrict_unprivileged_userns", "1") => {
+                    " (AppArmor restricts them)"
+                }
+                _ => "",
+            };
+            format!("{name} = {v}{why}")
+        })
+        .collect();
     if let Ok(map) = read_trimmed("/proc/self/uid_map")
         && map.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"]
     {

@@ -302,6 +302,85 @@ fn parse_probe(text: &str) -> ProbeReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::{OutputLine, RecordingInfo};
+    use crate::record::demo_cast::cast_from_events;
+
+    fn out(kind: LineKind, text: &str) -> DemoEvent {
+        DemoEvent::Output {
+            run: 1,
+            line: OutputLine {
+                t: 0.1,
+                kind,
+                text: text.into(),
+            },
+        }
+    }
+
+    fn fell_back(why: &str, step: Option<&str>) -> DemoEvent {
+        let recording = RecordingInfo {
+            kernel: "k".into(),
+            arch: "a".into(),
+            date: "d".into(),
+            source: "s".into(),
+        };
+        DemoEvent::FellBack {
+            run: 1,
+            why: why.into(),
+            step: step.map(String::from),
+            recording: Some(recording),
+        }
+    }
+
+    /// `(mode, verdict, reason, exit)` of one run of `seccomp-log` (auto mode).
+    fn classify(events: Vec<DemoEvent>) -> (DemoMode, Verdict, String, i32) {
+        let cast = cast_from_events("seccomp-log", &events, 80, 30);
+        let run = DemoRun {
+            id: "seccomp-log".into(),
+            events,
+        };
+        let r = report_for(&run, &cast, RunMode::Auto, &Recordings::embedded());
+        (r.mode, r.verdict, r.reason, r.exit)
+    }
+
+    #[test]
+    fn classifies_live_partial_recorded_failed() {
+        let exited = |outcome| DemoEvent::Exited {
+            run: 1,
+            outcome,
+            seconds: 0.5,
+        };
+        let live = classify(vec![
+            out(LineKind::Probe, "yes — abi 6"),
+            out(LineKind::Stdout, "✓ works"),
+            exited(Outcome::Passed),
+        ]);
+        assert_eq!(live, (DemoMode::Live, Verdict::Pass, String::new(), 0));
+        let partial = classify(vec![
+            fell_back("no CAP_SYSLOG", Some("audit-log")),
+            exited(Outcome::Passed),
+        ]);
+        let why = "step audit-log: no CAP_SYSLOG".to_string();
+        assert_eq!(partial.0, DemoMode::Partial, "{partial:?}");
+        assert_eq!(partial.2, why);
+        let recorded = classify(vec![fell_back("ENOSYS", None), exited(Outcome::Passed)]);
+        assert_eq!(
+            (recorded.0, recorded.1, recorded.2.as_str()),
+            (DemoMode::Recorded, Verdict::Fallback, "ENOSYS")
+        );
+        let error = "no recording".to_string();
+        let none = classify(vec![
+            fell_back("ENOSYS", None),
+            exited(Outcome::NoRecording { error }),
+        ]);
+        assert_eq!((none.0, none.1), (DemoMode::Failed, Verdict::Fail));
+        assert!(none.2.starts_with("ENOSYS; no recording"), "{}", none.2);
+        let verdict = "nope".to_string();
+        let failed = classify(vec![
+            out(LineKind::Stdout, "✗ nope"),
+            exited(Outcome::Failed { verdict }),
+        ]);
+        assert_eq!(failed, (DemoMode::Failed, Verdict::Fail, "nope".into(), 1));
+    }
 
     #[test]
     fn probe_text_splits() {

@@ -1,13 +1,10 @@
 //! Reading securityfs' `lsm` file, mounting securityfs if needed only inside a
 //! forked child's private mount namespace (never on the host).
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
-use std::time::Duration;
-
+use crate::probe::fork::{self, Exit, PROBE_TIMEOUT};
+use crate::probe::ima::{SECURITYFS, mount_securityfs};
 use crate::probe::lsm::SECURITYFS_LSM;
-use crate::probe::timens::{CHILD_TIMEOUT, ChildEnd, wait_bounded};
-use crate::probe::{errno_name, last_errno};
+use crate::probe::{errno_name, last_errno, userns};
 
 /// The mount, as the audience sees it.
 pub const MOUNT_CMD: &str = "mount -t securityfs none /sys/kernel/security";
@@ -38,33 +35,18 @@ pub fn read_host() -> Result<String, i32> {
 /// CLONE_NEWNS is refused), makes `/` rprivate, mounts securityfs on
 /// /sys/kernel/security and reads the lsm file. The mount dies with the child.
 pub fn mount_in_child() -> Mounted {
-    let (mut ours, theirs) = match UnixStream::pair() {
-        Ok(p) => p,
-        Err(e) => return Mounted::NoAnswer(format!("socketpair: {e}")),
+    // The demo process is single-threaded; the child runs ordinary code.
+    let report = match fork::run(PROBE_TIMEOUT, |rep| {
+        rep.line(child_mount());
+        0
+    }) {
+        Ok(r) => r,
+        Err(e) => return Mounted::NoAnswer(format!("fork: {}", errno_name(e))),
     };
-    // SAFETY: the demo process is single-threaded; the child runs ordinary code
-    // and leaves with _exit.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Mounted::NoAnswer(format!("fork: {}", errno_name(last_errno())));
+    if report.status != Exit::Exited(0) {
+        return Mounted::NoAnswer(format!("the mount child ended {:?}", report.status));
     }
-    if pid == 0 {
-        drop(ours);
-        let report = child_mount();
-        let mut theirs = theirs;
-        let _ = theirs.write_all(report.as_bytes());
-        // SAFETY: end the child without the parent's exit path.
-        unsafe { libc::_exit(0) };
-    }
-    drop(theirs);
-    let mut text = String::new();
-    let _ = ours.set_read_timeout(Some(Duration::from_secs(2)));
-    let read = ours.read_to_string(&mut text);
-    let end = wait_bounded(pid, CHILD_TIMEOUT);
-    if read.is_err() || end != ChildEnd::Exited(0) {
-        return Mounted::NoAnswer(format!("the mount child ended {end:?}"));
-    }
-    parse_report(&text)
+    parse_report(&report.lines.join("\n"))
 }
 
 /// Child side; returns "ok\tflags\tlist" or "err\tflags\tcall\terrno".
@@ -73,29 +55,12 @@ fn child_mount() -> String {
         Ok(f) => f,
         Err(e) => return format!("err\t\tunshare(CLONE_NEWNS)\t{e}"),
     };
-    let fail = |call: &str| format!("err\t{flags}\t{call}\t{}", last_errno());
-    // SAFETY: mount(2) with static NUL-terminated strings, in our own mount ns.
-    unsafe {
-        if libc::mount(
-            std::ptr::null(),
-            c"/".as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        ) != 0
-        {
-            return fail("mount --make-rprivate /");
-        }
-        if libc::mount(
-            c"securityfs".as_ptr(),
-            c"/sys/kernel/security".as_ptr(),
-            c"securityfs".as_ptr(),
-            0,
-            std::ptr::null(),
-        ) != 0
-        {
-            return fail(MOUNT_CMD);
-        }
+    let fail = |call: &str, errno: i32| format!("err\t{flags}\t{call}\t{errno}");
+    if let Err(e) = userns::make_mounts_private() {
+        return fail("mount --make-rprivate /", e.errno);
+    }
+    if let Err(e) = mount_securityfs(SECURITYFS) {
+        return fail(MOUNT_CMD, e);
     }
     match read_host() {
         Ok(list) => format!("ok\t{flags}\t{list}"),

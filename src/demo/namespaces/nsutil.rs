@@ -4,9 +4,10 @@
 
 use std::io::Write;
 
-use crate::probe::{errno_name, last_errno};
+use crate::probe::{errno_name, fork, last_errno};
 
-pub use crate::probe::namespaces::{Exit, INNER_FLAGS, refusal_evidence, wait_bounded};
+pub use crate::probe::fork::{Exit, wait_bounded};
+pub use crate::probe::namespaces::{INNER_FLAGS, refusal_evidence};
 
 /// A failed system call, with the errno the kernel gave.
 #[derive(Debug, thiserror::Error)]
@@ -131,25 +132,23 @@ fn write_proc(path: &str, text: &str) -> Result<(), NsError> {
 /// Call only from a single-threaded process.
 pub fn fork_child(f: impl FnOnce() -> i32) -> Result<libc::pid_t, NsError> {
     let _ = std::io::stdout().flush();
-    // SAFETY: the demo child is single-threaded, so the forked copy may allocate.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(NsError::last("fork()"));
-    }
-    if pid == 0 {
+    // The demo child is single-threaded, so the forked copy may allocate and flush.
+    fork::spawn(|| {
         let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(101);
         let _ = std::io::stdout().flush();
-        // SAFETY: ends the forked child without unwinding into the parent's frames.
-        unsafe { libc::_exit(code) }
-    }
-    Ok(pid)
+        code
+    })
+    .map_err(|errno| NsError {
+        call: "fork()".to_string(),
+        errno,
+    })
 }
 
 /// Plain words for how a child ended.
 pub fn exit_text(exit: Exit) -> String {
     match exit {
-        Exit::Code(c) => format!("exit code {c}"),
-        Exit::Signal(s) => format!("killed by signal {s}"),
+        Exit::Exited(c) => format!("exit code {c}"),
+        Exit::Signaled(s) => format!("killed by signal {s}"),
         Exit::TimedOut => "timed out (killed)".to_string(),
     }
 }

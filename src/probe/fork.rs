@@ -1,18 +1,22 @@
-//! Runs a closure in a throwaway forked child and collects what it reports.
+//! Throwaway forked children, for probes and demos alike.
 //!
-//! Namespaces the demos enter (user, mount, network) must never touch the calling
+//! Namespaces the demos enter (user, mount, network, time) must never touch the calling
 //! process, and probes run in-process in `kdeck probe` too: so anything that unshares
-//! runs in a child made here. The child writes `key value` lines into a pipe
-//! ([`Reporter`]); the parent reads them with a deadline, then reaps the child with a
-//! bounded wait (SIGKILL after the deadline).
+//! runs in a child made here. [`spawn`] forks a child that runs a closure and `_exit`s
+//! with its return value; [`wait_bounded`] reaps it with a deadline (SIGKILL after it).
+//! [`run`] does both and collects what the child reports: `key value` lines written
+//! into a pipe ([`Reporter`]), read with the same deadline.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use crate::probe::{errno_name, last_errno, read_trimmed};
+use super::last_errno;
 
 /// Default deadline for a demo's forked child.
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Deadline for a probe's throwaway child.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The child's end of the report pipe.
 #[derive(Debug)]
@@ -46,14 +50,14 @@ impl Reporter {
     }
 }
 
-/// How the child ended.
+/// How a forked child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub enum Exit {
     /// Exited with this code.
     Exited(i32),
     /// Killed by this signal.
     Signaled(i32),
-    /// Still running at the deadline: killed with SIGKILL.
+    /// Still running at the deadline: killed with SIGKILL and reaped.
     TimedOut,
 }
 
@@ -61,7 +65,7 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildReport {
     /// How the child ended.
-    pub status: Status,
+    pub status: Exit,
     /// The lines it reported, in order.
     pub lines: Vec<String>,
 }
@@ -86,18 +90,41 @@ impl ChildReport {
     /// The exit code, if the child exited normally.
     pub fn code(&self) -> Option<i32> {
         match self.status {
-            Status::Exited(c) => Some(c),
+            Exit::Exited(c) => Some(c),
             _ => None,
         }
     }
 }
 
+/// Forks a child that runs `f` and `_exit`s with its return value (101 if `f`
+/// panicked), never returning into the caller's frames: no destructors, no stdio flush
+/// of the parent's buffers. Returns the child's pid, or the errno of fork.
+///
+/// In a multi-threaded caller (a probe in the TUI) `f` should only make raw syscalls;
+/// a demo's re-executed child is single-threaded and may run ordinary code.
+pub fn spawn(f: impl FnOnce() -> i32) -> Result<libc::pid_t, i32> {
+    // SAFETY: fork(2); the child only runs `f` and then _exit (see above).
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(last_errno());
+    }
+    if pid == 0 {
+        let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(101);
+        // SAFETY: leaving the forked child without running the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    Ok(pid)
+}
+
+/// Waits for child `pid` for at most `timeout`; kills (SIGKILL) and reaps it after
+/// that. The error is the errno of waitpid (or kill).
+pub fn wait_bounded(pid: libc::pid_t, timeout: Duration) -> Result<Exit, i32> {
+    reap(pid, Instant::now() + timeout)
+}
+
 /// Runs `f` in a forked child with a [`Reporter`]; its return value is the child's
 /// exit code. Waits at most `timeout`. The error is the errno of pipe2/fork/waitpid.
-///
-/// The child leaves with `_exit` (no destructors, no stdio flush of the parent's
-/// buffers); a panic in `f` exits with code 101 instead of unwinding into the parent's
-/// frames.
+/// See [`spawn`] for how the child leaves.
 pub fn run(timeout: Duration, f: impl FnOnce(&mut Reporter) -> i32) -> Result<ChildReport, i32> {
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: fds is a valid array of two ints.
@@ -106,21 +133,14 @@ pub fn run(timeout: Duration, f: impl FnOnce(&mut Reporter) -> i32) -> Result<Ch
     }
     // SAFETY: both descriptors are fresh and ours.
     let (rd, wr) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    // SAFETY: fork(2); the child only runs `f` and then _exit.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(last_errno());
-    }
-    if pid == 0 {
-        drop(rd);
-        let mut rep = Reporter { fd: wr };
-        let code =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut rep))).unwrap_or(101);
-        drop(rep);
-        // SAFETY: leaving the forked child without running the parent's destructors.
-        unsafe { libc::_exit(code) };
-    }
-    drop(wr);
+    let mut rep = Reporter { fd: wr };
+    let pid = spawn(|| {
+        // SAFETY: the child closes its copy of the read end; the OwnedFd is never
+        // dropped there (the child leaves with _exit).
+        unsafe { libc::close(rd.as_raw_fd()) };
+        f(&mut rep)
+    })?;
+    drop(rep);
     let deadline = Instant::now() + timeout;
     let bytes = read_until_eof(&rd, deadline);
     drop(rd);
@@ -137,8 +157,8 @@ fn remaining_ms(deadline: Instant) -> libc::c_int {
     left.as_millis().min(i32::MAX as u128) as libc::c_int
 }
 
-/// Reads the pipe until EOF (the child closed it by exiting) or the deadline.
-fn read_until_eof(fd: &OwnedFd, deadline: Instant) -> Vec<u8> {
+/// Reads `fd` until EOF (every writer closed it, e.g. by exiting) or the deadline.
+pub fn read_until_eof(fd: &OwnedFd, deadline: Instant) -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -172,7 +192,7 @@ fn read_until_eof(fd: &OwnedFd, deadline: Instant) -> Vec<u8> {
 }
 
 /// Reaps `pid`, polling until the deadline, then SIGKILL and a final wait.
-fn reap(pid: libc::pid_t, deadline: Instant) -> Result<Status, i32> {
+fn reap(pid: libc::pid_t, deadline: Instant) -> Result<Exit, i32> {
     let mut status = 0;
     loop {
         // SAFETY: waitpid on our own child.
@@ -201,7 +221,7 @@ fn reap(pid: libc::pid_t, deadline: Instant) -> Result<Status, i32> {
         // SAFETY: waitpid on our own child; SIGKILL makes this return promptly.
         let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
         if rc == pid {
-            return Ok(Status::TimedOut);
+            return Ok(Exit::TimedOut);
         }
         let e = last_errno();
         if e != libc::EINTR {
@@ -210,71 +230,10 @@ fn reap(pid: libc::pid_t, deadline: Instant) -> Result<Status, i32> {
     }
 }
 
-fn decode(status: libc::c_int) -> Status {
+fn decode(status: libc::c_int) -> Exit {
     if libc::WIFEXITED(status) {
-        Status::Exited(libc::WEXITSTATUS(status))
+        Exit::Exited(libc::WEXITSTATUS(status))
     } else {
-        Status::Signaled(libc::WTERMSIG(status))
+        Exit::Signaled(libc::WTERMSIG(status))
     }
-}
-
-/// In a forked child: `unshare(CLONE_NEWUSER | extra)` and map uid 0 inside to our
-/// uid outside. The error says which call failed and why, in plain words.
-pub fn enter_userns(extra: libc::c_int) -> Result<(), String> {
-    // SAFETY: getuid never fails.
-    let outer = unsafe { libc::getuid() };
-    // SAFETY: unshare(2) of the calling (forked, single-threaded) child.
-    if unsafe { libc::unshare(libc::CLONE_NEWUSER | extra) } < 0 {
-        return Err(userns_refused(last_errno()));
-    }
-    std::fs::write("/proc/self/uid_map", format!("0 {outer} 1")).map_err(|e| {
-        let n = e.raw_os_error().unwrap_or(0);
-        format!("write /proc/self/uid_map: {}", errno_name(n))
-    })
-}
-
-/// Why unshare(CLONE_NEWUSER) failed, with the sysctls that usually explain it.
-pub fn userns_refused(errno: i32) -> String {
-    let mut why = format!("unshare(CLONE_NEWUSER): {}", errno_name(errno));
-    for (path, name) in [
-        (
-            "/proc/sys/user/max_user_namespaces",
-            "user.max_user_namespaces",
-        ),
-        (
-            "/proc/sys/kernel/unprivileged_userns_clone",
-            "kernel.unprivileged_userns_clone",
-        ),
-        (
-            "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-            "kernel.apparmor_restrict_unprivileged_userns",
-        ),
-    ] {
-        if let Ok(v) = read_trimmed(path) {
-            why.push_str(&format!("; {name} = {v}"));
-        }
-    }
-    why
-}
-
-/// In a forked child that has its own mount namespace: make every mount private, so
-/// nothing mounted later propagates back to the host.
-pub fn make_mounts_private() -> Result<(), String> {
-    // SAFETY: static NUL-terminated strings; null source/type/data are allowed here.
-    let rc = unsafe {
-        libc::mount(
-            std::ptr::null(),
-            c"/".as_ptr(),
-            std::ptr::null(),
-            libc::MS_REC | libc::MS_PRIVATE,
-            std::ptr::null(),
-        )
-    };
-    if rc < 0 {
-        return Err(format!(
-            "mount / MS_REC|MS_PRIVATE: {}",
-            errno_name(last_errno())
-        ));
-    }
-    Ok(())
 }
