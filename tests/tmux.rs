@@ -213,52 +213,28 @@ fn a_panic_restores_the_terminal_then_prints_its_message() {
 fn closing_the_terminal_ends_kdeck() {
     // The terminal goes away under kdeck (window closed, ssh dropped): it must exit, not
     // spin on a dead tty.
-    let name = format!("kdeck-hup-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_kdeck");
-    let marker = format!("--start 7 --speed 1.{}", std::process::id());
-    assert!(
-        Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &format!("{bin} {marker}")
-            ])
+    let args = format!("--start 7 --speed 1.{}", std::process::id());
+    let s = Session::start(&args);
+    s.wait_for("7/19");
+    // Anchored: the tmux server's own command line holds the same words.
+    let running = || {
+        Command::new("pgrep")
+            .args(["-f", &format!("^{bin} {args}")])
             .status()
             .unwrap()
             .success()
-    );
-    let pid = || {
-        // Anchored: the tmux server's own command line holds the same words.
-        let out = Command::new("pgrep")
-            .args(["-f", &format!("^{bin} {marker}")])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    let start = Instant::now();
-    while pid().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "kdeck did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    assert!(running());
     assert!(
         Command::new("tmux")
-            .args(["kill-session", "-t", &name])
+            .args(["kill-session", "-t", &s.0])
             .status()
             .unwrap()
             .success()
     );
     let start = Instant::now();
-    while !pid().is_empty() {
+    while running() {
         assert!(
             start.elapsed() < Duration::from_secs(3),
             "kdeck still running after its terminal closed"
