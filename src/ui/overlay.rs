@@ -29,6 +29,26 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q Esc ^c", "quit"),
 ];
 
+/// What the demo pane's badges mean, for the help.
+const BADGES: &[(&str, Style, &str)] = &[
+    ("● LIVE", theme::LIVE, "ran on this kernel, now"),
+    (
+        "◐ PARTIAL",
+        theme::RECORDED,
+        "ran here; a step is shown from a recording",
+    ),
+    (
+        "◌ RECORDED",
+        theme::RECORDED,
+        "replay of a real run on another kernel",
+    ),
+    (
+        "✗ FAILED",
+        theme::BAD,
+        "✗ verdict, crash, timeout or no recording",
+    ),
+];
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
@@ -57,7 +77,7 @@ pub fn help(area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0)
         + 2;
-    let rect = centered(area, 64, KEYS.len() as u16 + 4);
+    let rect = centered(area, 64, (KEYS.len() + BADGES.len()) as u16 + 4);
     let inner = boxed("keys", rect, buf);
     let mut lines: Vec<Line> = Vec::new();
     for (k, what) in KEYS {
@@ -70,6 +90,15 @@ pub fn help(area: Rect, buf: &mut Buffer) {
         ]));
     }
     lines.push(Line::default());
+    for (badge, style, what) in BADGES {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {badge:<key_w$}"), *style),
+            Span::raw(ellipsize(
+                what,
+                (inner.width as usize).saturating_sub(key_w + 1),
+            )),
+        ]));
+    }
     lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
