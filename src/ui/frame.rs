@@ -222,7 +222,8 @@ fn footer(app: &App, width: usize) -> Line<'static> {
         _ => "? help".into(),
     };
     let pace = app.pace();
-    let fixed = time.len() + pace.len() + hint.chars().count() + 8;
+    let position = format!("{}/{n}", app.current + 1);
+    let fixed = position.len() + time.len() + pace.len() + hint.chars().count() + 10;
     let bar_w = width.saturating_sub(fixed).clamp(0, 30);
     let filled = if n <= 1 {
         bar_w
@@ -243,6 +244,7 @@ fn footer(app: &App, width: usize) -> Line<'static> {
         spans.push(Span::styled("░".repeat(bar_w - filled), theme::DIM));
         spans.push(Span::raw(" "));
     }
+    spans.push(Span::styled(format!(" {position} "), theme::TITLE));
     spans.push(Span::raw(format!(" {time} ")));
     spans.push(Span::styled(format!(" {pace} "), pace_style));
     spans.push(Span::styled(format!(" {hint} "), theme::DIM));
