@@ -114,11 +114,15 @@ fn bad_inputs_name_file_and_line() {
         ),
         (
             &[("01.md", b"+++\ntitle = \"x\"\ncolour = \"red\"\n+++\n")],
-            "01.md:3: unknown field `colour`, expected one of `title`, `section`, `demo`, `minutes`",
+            "01.md:3: unknown field `colour`, expected one of `title`, `section`, `demo`, `minutes`, `layout`",
         ),
         (
             &[("01.md", b"+++\nsection = \"x\"\n+++\n")],
             "01.md:2: missing field `title`",
+        ),
+        (
+            &[("01.md", b"+++\ntitle = \"x\"\nlayout = \"diagonal\"\n+++\n")],
+            "01.md:3: unknown variant `diagonal`, expected `normal` or `center`",
         ),
         (
             &[("01.md", b"+++\ntitle = \"  \"\n+++\n")],

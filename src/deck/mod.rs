@@ -10,7 +10,7 @@ use std::path::Path;
 
 pub use error::{DeckError, DeckErrors};
 pub use markdown::{Block, Inline, InlineStyle};
-pub use slide::Slide;
+pub use slide::{Layout, Slide};
 
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;

@@ -14,6 +14,19 @@ struct FrontMatter {
     section: Option<String>,
     demo: Option<String>,
     minutes: Option<f64>,
+    #[serde(default)]
+    layout: Layout,
+}
+
+/// How the slide's text sits in its pane.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// From the top left (the default).
+    #[default]
+    Normal,
+    /// Centred both ways: title slides, section breaks.
+    Center,
 }
 
 /// A parsed slide.
@@ -26,6 +39,7 @@ pub struct Slide {
     pub section: String,
     pub demo: Option<String>,
     pub minutes: Option<f64>,
+    pub layout: Layout,
     pub body: Vec<Block>,
     pub notes: String,
     /// Lower-cased title, body and notes, for `/` search.
@@ -65,7 +79,7 @@ impl Slide {
             }
             offset += line.len();
         }
-        let Some((fm_end, body_start, close_line)) = close else {
+        let Some((fm_end, body_start, _close_line)) = close else {
             return Err(err(
                 1,
                 "front matter opened here is never closed with a `+++` line".into(),
@@ -113,13 +127,13 @@ impl Slide {
             .unwrap_or_else(|| fm.title.clone());
         let search_text =
             format!("{}\n{}\n{}", fm.title, markdown::plain_text(&body), notes).to_lowercase();
-        let _ = close_line;
         Ok(Slide {
             file: file.to_string(),
             title: fm.title,
             section,
             demo: fm.demo,
             minutes: fm.minutes,
+            layout: fm.layout,
             body,
             notes: notes.trim().to_string(),
             search_text,

@@ -30,7 +30,14 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let cached = app.ui_cache.slide(app, area.width as usize);
+    let centered = app.deck.slides[app.current].layout == crate::deck::Layout::Center;
+    // A centred slide reads as a block: wrap it narrower than the pane.
+    let wrap_width = if centered {
+        area.width.min(64)
+    } else {
+        area.width
+    };
+    let cached = app.ui_cache.slide(app, wrap_width as usize);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
         lines.extend(cached.iter().cloned());
@@ -48,6 +55,20 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         &cached
     };
+    if centered {
+        // Centre the block of lines as a whole, each line on its own axis.
+        let top = area.height.saturating_sub(lines.len() as u16) / 2;
+        for (i, line) in lines.iter().enumerate().take(area.height as usize) {
+            let left = area.width.saturating_sub(line.width() as u16) / 2;
+            buf.set_line(
+                area.x + left,
+                area.y + top + i as u16,
+                line,
+                area.width - left,
+            );
+        }
+        return;
+    }
     put_lines(lines, area, buf);
 }
 
