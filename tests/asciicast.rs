@@ -509,3 +509,33 @@ fn asciinema_cat_accepts_write_v2() {
     assert!(stdout.contains("$ landlock"), "{stdout}");
     assert!(stdout.contains("raw partial more"), "{stdout}");
 }
+
+/// Every shipped recording plays in asciinema (`asciinema cat` shows its output lines).
+#[test]
+fn asciinema_plays_every_shipped_recording() {
+    let has = |tool: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(has("asciinema") && has("script")) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install asciinema and script (.ci/run does)"
+        );
+        eprintln!("skipped: asciinema or script is not installed");
+        return;
+    }
+    for id in kdeck::demo::ids() {
+        let path = format!("{}/demos/{id}/recorded.cast", env!("CARGO_MANIFEST_DIR"));
+        let out = std::process::Command::new("script")
+            .args(["-qec", &format!("asciinema cat {path}"), "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{id}: {out:?}");
+        assert!(stdout.contains('✓'), "{id}: the verdict plays\n{stdout}");
+    }
+}
