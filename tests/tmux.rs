@@ -242,3 +242,51 @@ fn closing_the_terminal_ends_kdeck() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn resizing_redraws_at_the_new_size() {
+    let s = Session::start("--start 12");
+    s.wait_for("▶ Landlock");
+    for (w, h) in [(70u16, 24u16), (120, 40), (45, 14)] {
+        assert!(
+            Command::new("tmux")
+                .args([
+                    "resize-window",
+                    "-t",
+                    &s.0,
+                    "-x",
+                    &w.to_string(),
+                    "-y",
+                    &h.to_string()
+                ])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let start = Instant::now();
+        loop {
+            let screen = s.screen();
+            let top = screen
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_end()
+                .chars()
+                .count();
+            let bottom = screen.lines().nth(h as usize - 1).unwrap_or("");
+            if top == w as usize
+                && bottom.starts_with('└')
+                && bottom.trim_end().chars().count() == w as usize
+            {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "no redraw at {w}x{h}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+    s.keys(&["q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
