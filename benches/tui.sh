@@ -22,6 +22,10 @@ echo "== first frame (highlighted Rust, slide $rust_slide), → key, peak RSS �
 python3 "$ttff" -n "$runs" --size 120x40 --first 'XPFO: never merged' --key right --second 'Then vs now' \
   --quit q -- "$bin" --start "$rust_slide" | grep -E 'first frame \(|key -> marker|peak RSS|clean runs'
 
+echo "== → and ← on a warm process (5 round trips per run)"
+python3 "$ttff" -n 10 --size 120x40 --first 'XPFO: never merged' --key right --second 'Then vs now' \
+  --back-key left --cycles 5 --quit q -- "$bin" --start "$rust_slide" | grep -E 'key -> marker|back key|clean runs'
+
 # The whole demo takes a few milliseconds, so its first line is often scrolled past by
 # the time a frame shows it: measure r → the finished run ("✓ passed in"), an upper
 # bound of r → first line.
