@@ -125,7 +125,9 @@ pub fn check(deck: &Deck, recordings: &Recordings) -> (String, usize) {
         .iter()
         .filter_map(|s| s.demo.as_deref())
         .collect();
-    demos.dedup();
+    // Each demo once, in slide order, wherever it repeats.
+    let mut seen = std::collections::HashSet::new();
+    demos.retain(|id| seen.insert(*id));
     for id in demos {
         match recordings.load(id) {
             Ok(cast) => {

@@ -57,8 +57,6 @@ pub struct Events {
     notifier: Notifier,
     rx: Receiver<Message>,
     wake_read: OwnedFd,
-    /// A message taken off the channel while checking for one.
-    pending: Option<Message>,
 }
 
 impl Events {
@@ -73,7 +71,6 @@ impl Events {
             },
             rx,
             wake_read,
-            pending: None,
         })
     }
 
@@ -136,17 +133,6 @@ impl Events {
         Ok(())
     }
 
-    /// Whether channel messages are waiting (they are taken on the next turn).
-    fn rx_pending(&mut self) -> bool {
-        match self.rx.try_recv() {
-            Ok(m) => {
-                self.pending = Some(m);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
     /// Terminal events already read or readable now, without blocking (at most a
     /// screenful of keys per batch, so a flood can't starve the rest).
     fn terminal_events(batch: &mut Vec<Message>) {
@@ -187,8 +173,9 @@ fn terminal_gone() -> bool {
 
 impl Source for Events {
     fn next_batch(&mut self) -> Vec<Message> {
+        let mut woken = false;
         loop {
-            let mut batch: Vec<Message> = self.pending.take().into_iter().collect();
+            let mut batch = Vec::new();
             if terminal_gone() {
                 batch.push(Message::Quit);
                 return batch;
@@ -204,6 +191,10 @@ impl Source for Events {
             if !batch.is_empty() {
                 return batch;
             }
+            if woken {
+                // Woken with nothing to read: a SIGWINCH. Redraw at the new size.
+                return vec![Message::Resize];
+            }
             let mut fds = [
                 libc::pollfd {
                     fd: std::io::stdin().as_raw_fd(),
@@ -216,17 +207,12 @@ impl Source for Events {
                     revents: 0,
                 },
             ];
-            // SAFETY: two valid pollfds; the timeout bounds the wait (a resize is also
-            // seen at the latest then).
+            // SAFETY: two valid pollfds; the timeout bounds the wait.
             unsafe { libc::poll(fds.as_mut_ptr(), 2, 1000) };
             if fds[1].revents != 0 {
                 let mut buf = [0u8; 256];
                 while matches!(nix::unistd::read(&self.wake_read, &mut buf), Ok(n) if n > 0) {}
-                // A SIGWINCH writes here too: redraw at the new size even when nothing
-                // else came (a spurious redraw costs one frame).
-                if fds[0].revents == 0 && !self.rx_pending() {
-                    return vec![Message::Resize];
-                }
+                woken = true;
             }
         }
     }
