@@ -79,15 +79,19 @@ pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
         width: area.width.saturating_sub(2),
         ..area
     };
-    let mut lines: Vec<Line<'static>> = app.ui_cache.notes(app, area.width as usize).to_vec();
-    if lines.len() > area.height as usize {
-        lines.truncate(area.height as usize);
-        if let Some(last) = lines.last_mut() {
+    let cached = app.ui_cache.notes(app, area.width as usize);
+    let mut cut: Vec<Line<'static>>;
+    let lines: &[Line<'static>] = if cached.len() > area.height as usize {
+        cut = cached[..area.height as usize].to_vec();
+        if let Some(last) = cut.last_mut() {
             last.spans.push(Span::styled(" …", theme::DIM));
         }
-    }
+        &cut
+    } else {
+        &cached
+    };
     let hint = "(s to hide)";
-    put_lines(&lines, area, buf);
+    put_lines(lines, area, buf);
     if area.width as usize > hint.len() + 20 {
         let y = area.bottom() - 1;
         let used = lines.get(area.height as usize - 1).map_or(0, Line::width);
@@ -123,7 +127,9 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
         Span::styled(ellipsize(title, w - 2), theme::TITLE),
     ])];
     let pane = app.panes.get(id);
-    head.extend(badge_lines(pane, w));
+    // The badge may take a quarter of a short pane (at least two rows, at most five);
+    // the output keeps the rest.
+    head.extend(badge_lines(pane, w, (area.height as usize / 4).clamp(2, 5)));
     let body_rows = (area.height as usize).saturating_sub(head.len() + 1);
     let body = match pane {
         Some(p) if p.run.is_some() => output_lines(p, w),
@@ -156,7 +162,9 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
+/// The badge in at most `rows` rows: where a replay was recorded always shows (it is the
+/// point of the badge), the reason gets what is left, cut with "…".
+fn badge_lines(pane: Option<&DemoPane>, w: usize, rows: usize) -> Vec<Line<'static>> {
     let Some(pane) = pane else { return Vec::new() };
     let mut origin = None;
     let (text, style) = match pane.badge() {
@@ -170,8 +178,8 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
             (format!("◌ RECORDED — {why}"), theme::RECORDED)
         }
         Badge::Partial { what, recording } => {
-            origin = recording
-                .map(|r| format!("◌ lines recorded on {} {}, {}", r.kernel, r.arch, r.date));
+            origin =
+                recording.map(|r| format!("◌ recorded on {} {}, {}", r.kernel, r.arch, r.date));
             (format!("◐ PARTIAL — {what}"), theme::RECORDED)
         }
         Badge::Failed { error } => (format!("✗ FAILED — {error}"), theme::BAD),
@@ -180,21 +188,23 @@ fn badge_lines(pane: Option<&DemoPane>, w: usize) -> Vec<Line<'static>> {
             theme::DIM,
         ),
     };
-    let lines = wrap(&[(style, text)], w, &[], &[Span::raw("  ")]);
-    // Keep the badge to three rows so the output keeps its room.
-    let n = lines.len();
-    let mut lines: Vec<Line<'static>> = lines.into_iter().take(3).collect();
-    if n > 3
-        && let Some(last) = lines.last_mut()
-    {
+    let origin = origin.map_or_else(Vec::new, |o| {
+        wrap(
+            &[(theme::WARN, o)],
+            w,
+            &[Span::raw("  ")],
+            &[Span::raw("  ")],
+        )
+    });
+    let origin: Vec<Line<'static>> = origin.into_iter().take(rows.saturating_sub(1)).collect();
+    let reason_rows = rows.saturating_sub(origin.len()).max(1);
+    let reason = wrap(&[(style, text)], w, &[], &[Span::raw("  ")]);
+    let cut = reason.len() > reason_rows;
+    let mut lines: Vec<Line<'static>> = reason.into_iter().take(reason_rows).collect();
+    if cut && let Some(last) = lines.last_mut() {
         last.spans.push(Span::styled("…", style));
     }
-    if let Some(origin) = origin {
-        lines.push(Line::styled(
-            ellipsize(&format!("  {origin}"), w),
-            theme::WARN,
-        ));
-    }
+    lines.extend(origin);
     lines
 }
 
