@@ -1,5 +1,8 @@
 //! asciicast read/write: fixtures, round trips, every error, garbage in.
 
+#[path = "common/tools.rs"]
+mod tools;
+
 use std::path::PathBuf;
 
 use kdeck::record::asciicast::{
@@ -480,14 +483,12 @@ fn no_input_panics() {
 /// "x" events). `asciinema cat` needs a terminal, so it runs under script(1).
 #[test]
 fn asciinema_cat_accepts_write_v2() {
-    let has = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
     for tool in ["asciinema", "script"] {
-        if !has(tool) {
+        if !tools::has(tool) {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install asciinema and script (.ci/run does)"
+            );
             eprintln!("skipped: `{tool}` is not installed");
             return;
         }
@@ -495,15 +496,7 @@ fn asciinema_cat_accepts_write_v2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.cast");
     std::fs::write(&path, write_v2(&sample_cast())).unwrap();
-    let out = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("asciinema cat {}", path.display()),
-            "/dev/null",
-        ])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out = tools::asciinema_cat(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains("$ landlock"), "{stdout}");
@@ -513,13 +506,7 @@ fn asciinema_cat_accepts_write_v2() {
 /// Every shipped recording plays in asciinema (`asciinema cat` shows its output lines).
 #[test]
 fn asciinema_plays_every_shipped_recording() {
-    let has = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !(has("asciinema") && has("script")) {
+    if !(tools::has("asciinema") && tools::has("script")) {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install asciinema and script (.ci/run does)"
@@ -529,11 +516,7 @@ fn asciinema_plays_every_shipped_recording() {
     }
     for id in kdeck::demo::ids() {
         let path = format!("{}/demos/{id}/recorded.cast", env!("CARGO_MANIFEST_DIR"));
-        let out = std::process::Command::new("script")
-            .args(["-qec", &format!("asciinema cat {path}"), "/dev/null"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
+        let out = tools::asciinema_cat(std::path::Path::new(&path));
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{id}: {out:?}");
         assert!(stdout.contains('✓'), "{id}: the verdict plays\n{stdout}");

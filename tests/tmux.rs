@@ -4,6 +4,19 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// tmux on a server of this test process's own (`-L`), without the user's config, so a
+/// developer's tmux (or another test run) never shares state with the tests.
+fn tmux() -> Command {
+    let mut cmd = Command::new("tmux");
+    cmd.args([
+        "-L",
+        &format!("kdeck-test-{}", std::process::id()),
+        "-f",
+        "/dev/null",
+    ]);
+    cmd
+}
+
 struct Session(String);
 
 impl Session {
@@ -20,7 +33,7 @@ impl Session {
         let cmd = format!(
             "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
         );
-        let ok = Command::new("tmux")
+        let ok = tmux()
             .args([
                 "new-session",
                 "-d",
@@ -39,7 +52,7 @@ impl Session {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = tmux()
             .args(["capture-pane", "-p", "-t", &self.0])
             .output()
             .expect("capture-pane");
@@ -49,7 +62,7 @@ impl Session {
     fn keys(&self, keys: &[&str]) {
         for k in keys {
             assert!(
-                Command::new("tmux")
+                tmux()
                     .args(["send-keys", "-t", &self.0, k])
                     .status()
                     .unwrap()
@@ -74,7 +87,7 @@ impl Session {
     }
 
     fn alternate_screen(&self) -> bool {
-        let out = Command::new("tmux")
+        let out = tmux()
             .args(["display-message", "-p", "-t", &self.0, "#{alternate_on}"])
             .output()
             .unwrap();
@@ -84,9 +97,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
+        let _ = tmux().args(["kill-session", "-t", &self.0]).status();
     }
 }
 
@@ -227,7 +238,7 @@ fn closing_the_terminal_ends_kdeck() {
     };
     assert!(running());
     assert!(
-        Command::new("tmux")
+        tmux()
             .args(["kill-session", "-t", &s.0])
             .status()
             .unwrap()
@@ -249,7 +260,7 @@ fn resizing_redraws_at_the_new_size() {
     s.wait_for("▶ Landlock");
     for (w, h) in [(70u16, 24u16), (120, 40), (45, 14)] {
         assert!(
-            Command::new("tmux")
+            tmux()
                 .args([
                     "resize-window",
                     "-t",
