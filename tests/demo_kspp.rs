@@ -378,7 +378,16 @@ fn malformed_sysctl_line_names_file_and_line() {
 fn unreadable_file_is_named() {
     let err = kspp::run_cli(Some(Path::new("/nonexistent/kspp.config")), None, true)
         .expect_err("missing file");
-    assert_eq!(err.to_string(), "/nonexistent/kspp.config: ENOENT");
+    assert_eq!(
+        err.to_string(),
+        "/nonexistent/kspp.config: no such file or directory (ENOENT)"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let err = kspp::run_cli(Some(dir.path()), None, true).expect_err("a directory");
+    assert_eq!(
+        err.to_string(),
+        format!("{}: is a directory (EISDIR)", dir.path().display())
+    );
 }
 
 #[test]

@@ -89,6 +89,7 @@ pub fn errno_name(errno: i32) -> String {
         libc::EEXIST => "EEXIST",
         libc::ENODEV => "ENODEV",
         libc::ENOTDIR => "ENOTDIR",
+        libc::EISDIR => "EISDIR",
         libc::EINVAL => "EINVAL",
         libc::ENOSPC => "ENOSPC",
         libc::EROFS => "EROFS",

@@ -159,10 +159,22 @@ pub fn read_config_text(path: &Path) -> std::io::Result<String> {
     String::from_utf8(plain).map_err(|_| std::io::Error::other("not UTF-8 text"))
 }
 
-/// Renders an I/O error on `path` as "path: ENOENT" (or the error's own words).
+/// Renders an I/O error on `path` in words with the errno's name: "path: no such file
+/// or directory (ENOENT)", "path: is a directory (EISDIR)" (or the error's own words).
 pub fn read_error(path: &str, e: &std::io::Error) -> KsppError {
     let reason = match e.raw_os_error() {
-        Some(n) => errno_name(n),
+        Some(n) => {
+            let words = std::io::Error::from_raw_os_error(n).to_string();
+            let words = words
+                .strip_suffix(&format!(" (os error {n})"))
+                .unwrap_or(&words);
+            let mut chars = words.chars();
+            let words: String = chars
+                .next()
+                .map(|c| c.to_lowercase().chain(chars).collect())
+                .unwrap_or_default();
+            format!("{words} ({})", errno_name(n))
+        }
         None => e.to_string(),
     };
     KsppError::Read {
