@@ -192,12 +192,13 @@ pub fn run_demo_plain(
         demo::find(id).map_or(demo::DEFAULT_TIMEOUT, |d| d.timeout) + Duration::from_secs(120);
     let mut events = Vec::new();
     let mut passed = false;
+    let mut ran = Ran::Live;
     loop {
         let Ok(ev) = rx.recv_timeout(timeout) else {
             writeln!(out, "✗ no answer from the demo engine")?;
             break;
         };
-        write_event(&ev, out)?;
+        write_event(&ev, &mut ran, out)?;
         let done = match &ev {
             DemoEvent::Exited { outcome, .. } => {
                 passed = *outcome == Outcome::Passed;
@@ -213,13 +214,35 @@ pub fn run_demo_plain(
     Ok((events, passed))
 }
 
-fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
+/// What actually ran, as far as the events so far tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ran {
+    Live,
+    Partial,
+    Recorded,
+}
+
+impl Ran {
+    fn words(self) -> &'static str {
+        match self {
+            Ran::Live => "ran live",
+            Ran::Partial => "ran partly live, a step from the recording",
+            Ran::Recorded => "replayed the recording",
+        }
+    }
+}
+
+/// One event as plain lines. The header names only the demo when a live run starts
+/// (it may still fall back); the last line says what actually ran.
+fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::Result<()> {
     match ev {
-        DemoEvent::Started { id, live, .. } => writeln!(
-            out,
-            "kdeck demo {id} ({})",
-            if *live { "live" } else { "recorded" }
-        ),
+        DemoEvent::Started { id, live: true, .. } => writeln!(out, "kdeck demo {id}"),
+        DemoEvent::Started {
+            id, live: false, ..
+        } => {
+            *ran = Ran::Recorded;
+            writeln!(out, "kdeck demo {id} (recorded)")
+        }
         DemoEvent::Output { line, .. } => match line.kind {
             LineKind::Step => writeln!(out, "── {} ──", line.text),
             LineKind::Probe => writeln!(out, "probe: {}", line.text),
@@ -232,6 +255,7 @@ fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
             recording,
             ..
         } => {
+            *ran = Ran::Recorded;
             let on = recording.as_ref().map_or("no recording".to_string(), |r| {
                 format!("recorded on {} {}, {}", r.kernel, r.arch, r.date)
             });
@@ -241,14 +265,20 @@ fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
             why,
             step: Some(step),
             ..
-        } => writeln!(out, "◐ PARTIAL — step {step} from the recording: {why}"),
+        } => {
+            if *ran == Ran::Live {
+                *ran = Ran::Partial;
+            }
+            writeln!(out, "◐ PARTIAL — step {step} from the recording: {why}")
+        }
         DemoEvent::Exited {
             outcome, seconds, ..
         } => match outcome {
-            Outcome::Passed => writeln!(out, "(finished in {seconds:.2} s)"),
+            Outcome::Passed => writeln!(out, "({}, finished in {seconds:.2} s)", ran.words()),
             other => writeln!(
                 out,
-                "(ended: {} after {seconds:.2} s)",
+                "({}; ended: {} after {seconds:.2} s)",
+                ran.words(),
                 serde_json::to_string(other).unwrap_or_default()
             ),
         },
