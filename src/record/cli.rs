@@ -5,9 +5,10 @@
 //! - **0**: every demo passed live, or fell back (recorded or partial) as allowed;
 //! - **1**: a demo failed: its own ✗ verdict, a crash or timeout, a recording that
 //!   was needed but is missing or corrupt (the reason names the file and line), a demo
-//!   that can't run live under `--mode live`; also an I/O error of kdeck itself;
-//! - **2**: usage: a bad flag (clap), an unknown `--only` id, `--update-fallbacks`
-//!   without a recordings directory;
+//!   that can't run live under `--mode live`;
+//! - **2**: usage or I/O: a bad flag (clap), an unknown `--only` id, a deck that does
+//!   not load, `--update-fallbacks` without a recordings directory, an output that
+//!   can't be written (checked before any demo runs), two reports on standard output;
 //! - **4**: no failure, but a demo fell back under `--on-fallback fail`. A *partial*
 //!   run (one step shown from the recording) is a fallback too.
 //!
@@ -19,7 +20,9 @@ use std::path::{Path, PathBuf};
 use super::asciicast::{self, write_v2};
 use super::demo_cast::cast_from_events;
 use super::error::RecordError;
+use super::github;
 use super::headless::{DemoRun, Runner, report_for};
+use super::outputs::Outputs;
 use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
 use crate::deck::Deck;
@@ -46,16 +49,22 @@ pub struct RecordArgs {
     /// stderr (warn), or makes the run exit 4 (fail).
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = OnFallback::Warn)]
     pub on_fallback: OnFallback,
-    /// Write the results as JSON (schema: see `kdeck::record::report`).
+    /// Write the results as JSON to FILE, - for standard output (format: README "JSON
+    /// formats").
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Write the results as JUnit XML (a fallback is a skipped test).
+    /// Write the results as JUnit XML to FILE, - for standard output (a fallback is a
+    /// skipped test).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the Markdown summary (what goes to $GITHUB_STEP_SUMMARY) to FILE, - for
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     /// After a live, passing run, rewrite <recordings>/<id>/recorded.cast from it.
     #[arg(long)]
     pub update_fallbacks: bool,
-    /// Render the whole talk through the UI into one asciicast.
+    /// Render the whole talk through the UI into one asciicast (- for standard output).
     #[arg(long, value_name = "FILE.cast")]
     pub walkthrough: Option<PathBuf>,
     /// The walkthrough's screens as masked plain-text frames, for diffing.
@@ -141,6 +150,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         .map_or_else(Recordings::embedded, Recordings::from_dir);
     let exe = std::env::current_exe().map_err(RecordError::Exe)?;
     std::fs::create_dir_all(&args.out).map_err(RecordError::write(&args.out))?;
+    let mut outputs = open_outputs(args)?;
     let (kernel, arch) = asciicast::uname().unwrap_or_else(|| ("unknown".into(), "unknown".into()));
     let date = asciicast::now_rfc3339_utc();
 
@@ -155,17 +165,13 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
             exe: exe.clone(),
         };
         let wt = walkthrough::render(deck.clone(), &plan, &mut runner, &settings)?;
-        if let Some(path) = &args.walkthrough {
-            write(path, &write_v2(&wt.cast))?;
-            eprintln!(
-                "walkthrough: {} ({} frames)",
-                path.display(),
-                wt.frame_count
-            );
+        if let Some(sink) = &mut outputs.walkthrough {
+            sink.write(&write_v2(&wt.cast))?;
+            eprintln!("walkthrough: {} ({} frames)", sink.name(), wt.frame_count);
         }
-        if let Some(path) = &args.frames {
-            write(path, &wt.frames)?;
-            eprintln!("frames: {} ({} frames)", path.display(), wt.frame_count);
+        if let Some(sink) = &mut outputs.frames {
+            sink.write(&wt.frames)?;
+            eprintln!("frames: {} ({} frames)", sink.name(), wt.frame_count);
         }
         runs = wt.runs;
     }
@@ -199,17 +205,26 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         demos,
         exit_code,
     };
-    print!("{}", report::table(&report));
-    let _ = std::io::stdout().flush();
+    if outputs.uses_stdout() {
+        // Standard output carries a report: the table goes beside it, to stderr.
+        eprint!("{}", report::table(&report));
+    } else {
+        print!("{}", report::table(&report));
+        let _ = std::io::stdout().flush();
+    }
     tell(&report, args.on_fallback);
-    if let Some(path) = &args.json {
-        write(path, &(serde_json::to_string_pretty(&report)? + "\n"))?;
+    if let Some(sink) = &mut outputs.json {
+        let json = crate::schema::pretty(crate::schema::RECORD, &report)?;
+        sink.write(&(json + "\n"))?;
     }
-    if let Some(path) = &args.junit {
-        write(path, &report::junit(&report, &ordered)?)?;
+    if let Some(sink) = &mut outputs.junit {
+        sink.write(&report::junit(&report, &ordered)?)?;
     }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        append(Path::new(&path), &report::markdown(&report))?;
+    if let Some(sink) = &mut outputs.markdown {
+        sink.write(&report::markdown(&report))?;
+    }
+    if let Some(sink) = &mut outputs.step_summary {
+        sink.append(&report::markdown(&report))?;
     }
     if args.update_fallbacks {
         update_fallbacks(&report, &casts, &update_dir)?;
@@ -246,8 +261,27 @@ fn plan(deck: &Deck, only: &[String]) -> Result<Vec<String>, RecordError> {
     Ok(plan)
 }
 
-/// Failures always, and fallbacks unless `--on-fallback pass`, on stderr.
+/// Every report destination, checked and opened before any demo runs.
+fn open_outputs(args: &RecordArgs) -> Result<Outputs, RecordError> {
+    let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    Outputs::open(
+        [
+            ("--json", args.json.as_deref()),
+            ("--junit", args.junit.as_deref()),
+            ("--markdown", args.markdown.as_deref()),
+            ("--walkthrough", args.walkthrough.as_deref()),
+            ("--frames", args.frames.as_deref()),
+        ],
+        summary.as_deref(),
+    )
+}
+
+/// Failures always, and fallbacks unless `--on-fallback pass`, on stderr; under
+/// GitHub Actions also as `::error`/`::warning` workflow commands.
 fn tell(report: &RunReport, on_fallback: OnFallback) {
+    let github = github::in_actions();
     for d in &report.demos {
         let what = match d.mode {
             DemoMode::Failed => "FAILED",
@@ -263,6 +297,12 @@ fn tell(report: &RunReport, on_fallback: OnFallback) {
             _ => "warning",
         };
         eprintln!("kdeck record: {level}: {} {what}: {}", d.id, d.reason);
+        if github {
+            eprintln!(
+                "{}",
+                github::annotation(level, &d.id, &format!("{what}: {}", d.reason))
+            );
+        }
     }
     if report.exit_code == 4 {
         eprintln!("kdeck record: fallbacks are errors under --on-fallback fail (exit 4)");
@@ -293,16 +333,6 @@ fn update_fallbacks(report: &RunReport, casts: &[String], dir: &Path) -> Result<
 
 fn write(path: &Path, text: &str) -> Result<(), RecordError> {
     std::fs::write(path, text).map_err(RecordError::write(path))
-}
-
-fn append(path: &Path, text: &str) -> Result<(), RecordError> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(RecordError::write(path))?;
-    f.write_all(text.as_bytes())
-        .map_err(RecordError::write(path))
 }
 
 #[cfg(test)]

@@ -18,6 +18,16 @@ pub enum RecordError {
     /// The deck could not be loaded; the text has its `file:line` problems.
     #[error("the deck has problems:\n{0}")]
     Deck(String),
+    /// More than one report asked for standard output (`-`).
+    #[error("{0}: only one report can go to standard output (-)")]
+    StdoutTwice(String),
+    /// An output path that can't be written, found before any demo ran.
+    #[error("{flag} {}: {why}", path.display())]
+    Output {
+        flag: &'static str,
+        path: PathBuf,
+        why: String,
+    },
     #[error("can't find kdeck's own executable: {0}")]
     Exe(#[source] std::io::Error),
     #[error("can't write {}: {source}", path.display())]
@@ -39,11 +49,21 @@ pub enum RecordError {
 }
 
 impl RecordError {
-    /// 2 for usage errors (like clap's own), 1 for everything else.
+    /// 2 for usage and I/O errors (like clap's own: kdeck could not do what was asked),
+    /// 1 for everything else (the engine never answered, a report could not be built).
     pub fn exit_code(&self) -> u8 {
         match self {
-            RecordError::UnknownDemo { .. } | RecordError::NoRecordingsDir(_) => 2,
-            _ => 1,
+            RecordError::UnknownDemo { .. }
+            | RecordError::NoRecordingsDir(_)
+            | RecordError::StdoutTwice(_)
+            | RecordError::Output { .. }
+            | RecordError::Deck(_)
+            | RecordError::Exe(_)
+            | RecordError::Write { .. } => 2,
+            RecordError::NoAnswer { .. }
+            | RecordError::Draw(_)
+            | RecordError::Junit(_)
+            | RecordError::Json(_) => 1,
         }
     }
 

@@ -7,7 +7,9 @@
 //! - `kdeck record` (CI): [`cli`] (flags, exit codes), [`headless`] (running demos
 //!   without a terminal and classifying the runs), [`report`] (table, JSON schema,
 //!   JUnit, Markdown), [`walkthrough`] and [`mask`] (the talk rendered through the UI
-//!   into one cast and into masked text frames), [`error`].
+//!   into one cast and into masked text frames), [`outputs`] (report paths checked
+//!   before the run, `-` for standard output), [`github`] (workflow-command
+//!   annotations), [`error`].
 //!
 //! This module never imports ratatui or crossterm, except [`walkthrough`], which
 //! drives the real UI to render the talk.
@@ -16,8 +18,10 @@ pub mod asciicast;
 pub mod cli;
 pub mod demo_cast;
 pub mod error;
+pub mod github;
 pub mod headless;
 pub mod mask;
+pub mod outputs;
 pub mod report;
 pub mod walkthrough;
 

@@ -9,6 +9,7 @@
 //!
 //! ```json
 //! {
+//!   "schema": 1,                         // crate::schema::RECORD; up on incompatible changes
 //!   "kdeck_version": "0.1.0",           // kdeck's version
 //!   "kernel": "6.18.44-fc-v509",         // uname -r of the machine that ran it
 //!   "arch": "x86_64",                    // uname -m
@@ -42,7 +43,7 @@
 
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use serde::{Deserialize, Serialize};
 
 use super::error::RecordError;
@@ -204,8 +205,8 @@ pub fn table(report: &RunReport) -> String {
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n{} demos: {} live, {} partial, {} recorded, {} failed (Linux {} {}, mode {}) · exit {}\n",
-        s.total,
+        "\n{}: {} live, {} partial, {} recorded, {} failed (Linux {} {}, mode {}) · exit {}\n",
+        demos(s.total),
         s.live,
         s.partial,
         s.recorded,
@@ -221,7 +222,10 @@ pub fn table(report: &RunReport) -> String {
 /// JUnit XML: one suite `kdeck.demos`, one test case per demo. A live pass is a
 /// success; a partial one is a success whose `<system-out>` says what was partial; a
 /// whole fallback is `<skipped message=reason>`; a failure is `<failure message=reason>`
-/// with the run's output as its text.
+/// with the run's output as its text. Each case has the properties `kdeck.mode` (live,
+/// partial, recorded, failed) and, unless empty, `kdeck.reason`; the suite carries the
+/// run's timestamp, this machine's hostname, and the properties `kdeck.version`,
+/// `kdeck.kernel`, `kdeck.arch`, `kdeck.run-mode`.
 pub fn junit(report: &RunReport, runs: &[DemoRun]) -> Result<String, RecordError> {
     let mut suite = TestSuite::new("kdeck.demos");
     for d in &report.demos {
@@ -246,7 +250,11 @@ pub fn junit(report: &RunReport, runs: &[DemoRun]) -> Result<String, RecordError
         };
         let mut case = TestCase::new(d.id.as_str(), status);
         case.set_classname("kdeck.demos")
-            .set_time(Duration::from_secs_f64(d.seconds.max(0.0)));
+            .set_time(Duration::from_secs_f64(d.seconds.max(0.0)))
+            .add_property(Property::new("kdeck.mode", d.mode.as_str()));
+        if !d.reason.is_empty() {
+            case.add_property(Property::new("kdeck.reason", d.reason.as_str()));
+        }
         let out = match d.mode {
             DemoMode::Partial => format!("partial: {}\n\n{output}", d.reason),
             DemoMode::Failed => String::new(),
@@ -259,8 +267,23 @@ pub fn junit(report: &RunReport, runs: &[DemoRun]) -> Result<String, RecordError
     }
     let seconds: f64 = report.demos.iter().map(|d| d.seconds.max(0.0)).sum();
     suite.set_time(Duration::from_secs_f64(seconds));
+    suite.add_properties([
+        Property::new("kdeck.version", report.kdeck_version.as_str()),
+        Property::new("kdeck.kernel", report.kernel.as_str()),
+        Property::new("kdeck.arch", report.arch.as_str()),
+        Property::new("kdeck.run-mode", report.mode.as_str()),
+    ]);
     let mut junit = Report::new("kdeck record");
     junit.set_time(Duration::from_secs_f64(seconds));
+    if let Ok(start) = chrono::DateTime::parse_from_rfc3339(&report.date) {
+        suite.set_timestamp(start);
+        junit.set_timestamp(start);
+    }
+    if let Ok(host) = nix::unistd::gethostname() {
+        suite
+            .extra
+            .insert("hostname".into(), host.to_string_lossy().as_ref().into());
+    }
     junit.add_test_suite(suite);
     Ok(junit.to_string()?)
 }
@@ -288,10 +311,24 @@ pub fn markdown(report: &RunReport) -> String {
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "\n**{} demos**: {} live, {} partial, {} recorded, {} failed — exit {}\n\n",
-        s.total, s.live, s.partial, s.recorded, s.failed, report.exit_code
+        "\n**{}**: {} live, {} partial, {} recorded, {} failed — exit {}\n\n",
+        demos(s.total),
+        s.live,
+        s.partial,
+        s.recorded,
+        s.failed,
+        report.exit_code
     ));
     out
+}
+
+/// "1 demo", "10 demos".
+fn demos(n: usize) -> String {
+    if n == 1 {
+        "1 demo".into()
+    } else {
+        format!("{n} demos")
+    }
 }
 
 /// Text safe inside a Markdown table cell.
