@@ -227,8 +227,9 @@ pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe:
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    let rows = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).ok()?;
-    let answers = rows
+    let doc = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?;
+    let answers = doc["demos"]
+        .as_array()?
         .iter()
         .filter_map(|r| {
             let support = match r["support"].as_str()? {

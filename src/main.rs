@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use kdeck::app::{App, Options};
 use kdeck::commands;
 use kdeck::deck::Deck;
@@ -14,6 +14,10 @@ use kdeck::event::Events;
 #[command(
     name = "kdeck",
     version,
+    propagate_version = true,
+    // The presenting options (`kdeck --deck DIR`) belong to presenting: given before a
+    // subcommand (`kdeck --deck DIR list`) they are an error, never silently ignored.
+    args_conflicts_with_subcommands = true,
     about = "Present 'Container-Relevant Kernel Developments' and prove each claim live on this kernel"
 )]
 struct Cli {
@@ -48,6 +52,7 @@ enum Command {
     Present(PresentArgs),
     /// What this kernel supports, with the evidence for each answer.
     Probe {
+        /// Print the answers as JSON (format: README "JSON formats").
         #[arg(long)]
         json: bool,
     },
@@ -61,22 +66,28 @@ enum Command {
         /// Also write the run as an asciicast v2 recording to FILE.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Read recordings from DIR/<id>/recorded.cast instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         recordings: Option<PathBuf>,
+        /// Replay speed of a recording (2 = twice as fast, 0 = instant).
         #[arg(long, value_name = "X", default_value_t = 1.0)]
         speed: f64,
     },
     /// Validate a deck and its recordings; exit 1 with file:line errors.
     Check {
+        /// Check the deck in DIR instead of the built-in talk.
         #[arg(long, value_name = "DIR")]
         deck: Option<PathBuf>,
+        /// Check the recordings in DIR/<id>/recorded.cast instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         recordings: Option<PathBuf>,
     },
     /// The slides with their sections and demos.
     List {
+        /// List the deck in DIR instead of the built-in talk.
         #[arg(long, value_name = "DIR")]
         deck: Option<PathBuf>,
+        /// Print the slides as JSON (format: README "JSON formats").
         #[arg(long)]
         json: bool,
     },
@@ -88,19 +99,33 @@ enum Command {
         /// A saved `sysctl -a` output (default: the running kernel's /proc/sys).
         #[arg(long, value_name = "FILE")]
         sysctl: Option<PathBuf>,
+        /// Print the checks as JSON (format: README "JSON formats").
         #[arg(long)]
         json: bool,
+        /// Exit 1 when fewer than N checks pass (a CI gate for a kernel config).
+        #[arg(long, value_name = "N")]
+        fail_under: Option<usize>,
     },
     /// Run every demo headless (CI): recordings, JSON, JUnit, walkthrough.
     Record(kdeck::record::cli::RecordArgs),
     /// Every demo on real kernels booted under qemu, as a table.
     Matrix(kdeck::matrix::MatrixArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print kdeck's man page (roff) on standard output.
+    Man,
     /// Internal: the init of a `kdeck matrix` guest.
     #[command(name = "__guest-init", hide = true)]
     GuestInit(kdeck::matrix::GuestArgs),
     /// Internal: run a demo's live body in this (child) process.
     #[command(name = "__child", hide = true)]
-    Child { id: String },
+    Child {
+        /// Demo id.
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -112,9 +137,12 @@ fn main() -> ExitCode {
     }
     match real_main() {
         Ok(code) => code,
+        // What reaches here is kdeck not able to do what was asked (a file it can't
+        // read or write, a tool that is missing): 2, like a usage error. A demo, a deck
+        // or a check that fails is a result, exit 1, returned as Ok.
         Err(e) => {
             eprintln!("kdeck: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(2)
         }
     }
 }
@@ -141,7 +169,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
         Some(Command::Probe { json }) => {
             let rows = commands::probe_all();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                println!(
+                    "{}",
+                    kdeck::schema::pretty_list(kdeck::schema::PROBE, "demos", &rows)?
+                );
             } else {
                 print!("{}", commands::probe_table(&rows));
             }
@@ -152,9 +183,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             if json {
+                let rows = commands::list_rows(&deck);
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&commands::list_rows(&deck))?
+                    kdeck::schema::pretty_list(kdeck::schema::LIST, "slides", &rows)?
                 );
             } else {
                 print!("{}", commands::list_table(&deck));
@@ -177,11 +209,14 @@ fn real_main() -> anyhow::Result<ExitCode> {
             config,
             sysctl,
             json,
-        }) => {
-            print!(
-                "{}",
-                kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?
-            );
+            fail_under,
+        }) => kspp(config.as_deref(), sysctl.as_deref(), json, fail_under),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {
@@ -224,6 +259,32 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+/// `kdeck kspp`: the table or JSON; with `--fail-under N`, exit 1 below N passing checks.
+fn kspp(
+    config: Option<&std::path::Path>,
+    sysctl: Option<&std::path::Path>,
+    json: bool,
+    fail_under: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    use kdeck::demo::kspp;
+    let report = kspp::cli_report(config, sysctl)?;
+    if json {
+        println!("{}", kdeck::schema::pretty(kdeck::schema::KSPP, &report)?);
+    } else {
+        print!("{}", kspp::render_text(&report));
+    }
+    match fail_under {
+        Some(n) if report.passed < n => {
+            eprintln!(
+                "kdeck kspp: {} of {} checks pass, fewer than --fail-under {n}",
+                report.passed, report.total
+            );
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

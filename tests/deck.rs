@@ -233,7 +233,9 @@ fn list_command_text_and_json() {
     );
     let (code, out, _) = kdeck(&["list", "--json"]);
     assert_eq!(code, 0);
-    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["schema"], 1);
+    let rows = &doc["slides"];
     let deck = Deck::embedded(&ids()).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), deck.slides.len());
     assert_eq!(rows[0]["title"], deck.slides[0].title.as_str());

@@ -233,8 +233,11 @@ fn summary_table_shows_what_this_kernel_supports() {
         .args(["probe", "--json"])
         .output()
         .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let answers = rows
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema"], 1);
+    let answers = doc["demos"]
+        .as_array()
+        .unwrap()
         .iter()
         .map(|r| {
             let s = match r["support"].as_str().unwrap() {

@@ -8,8 +8,8 @@ mod table;
 mod xpfo;
 
 pub use report::{
-    CheckResult, KsppReport, Skipped, desired_text, evaluate, load_config_file, load_sysctl_file,
-    render_text, run_cli,
+    CheckResult, KsppReport, Skipped, cli_report, desired_text, evaluate, load_config_file,
+    load_sysctl_file, render_text, run_cli,
 };
 pub use sources::{
     ConfigValue, KernelConfig, Reading, SysctlSource, config_candidates, load_running,

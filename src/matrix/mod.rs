@@ -68,13 +68,16 @@ pub struct MatrixArgs {
     /// Where initramfs images, console logs, casts and summaries go.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write the matrix as JSON to FILE (format: README "JSON formats").
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the matrix as a Markdown table to FILE.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
     /// Seconds before a guest is killed.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub timeout: u64,
+    /// The qemu accelerator: KVM when it works here (auto), or force kvm or tcg.
     #[arg(long, value_enum, default_value_t = qemu::Accel::Auto)]
     pub accel: qemu::Accel,
     /// Guests booted at once (default: the number of CPUs).
@@ -139,7 +142,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         started.elapsed().as_secs_f64(),
         out.display()
     );
-    let json = serde_json::to_string_pretty(&matrix).map_err(MatrixError::Json)?;
+    let json = crate::schema::pretty(crate::schema::MATRIX, &matrix).map_err(MatrixError::Json)?;
     let write = |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| MatrixError::io(p, e));
     if let Some(p) = &args.json {
         write(p, &json)?;

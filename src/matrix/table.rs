@@ -4,7 +4,7 @@
 //!
 //! `demos/matrix.json` schema:
 //! ```json
-//! {"kdeck_version": "0.1.0", "date": "2026-11-28T12:00:00Z",
+//! {"schema": 1, "kdeck_version": "0.1.0", "date": "2026-11-28T12:00:00Z",
 //!  "kernels": [{"name": "6.1.0-57-amd64", "release": "6.1.0-57-amd64", "arch": "x86_64",
 //!               "source": "qemu|host", "lsms": ["lockdown", "capability", "…"],
 //!               "landlock_abi": 2, "modules": ["wireguard.ko: ok"], "accel": "tcg",

@@ -278,6 +278,18 @@ pub fn run_cli(
     sysctl: Option<&Path>,
     json: bool,
 ) -> Result<String, KsppError> {
+    let report = cli_report(config, sysctl)?;
+    if json {
+        crate::schema::pretty(crate::schema::KSPP, &report)
+            .map_err(|e| KsppError::Json(e.to_string()))
+    } else {
+        Ok(render_text(&report))
+    }
+}
+
+/// The report `kdeck kspp` shows: `config` or the running kernel's, `sysctl` or the
+/// live /proc/sys.
+pub fn cli_report(config: Option<&Path>, sysctl: Option<&Path>) -> Result<KsppReport, KsppError> {
     let config = match config {
         Some(path) => Some(load_config_file(path)?),
         None => sources::load_running()?,
@@ -286,12 +298,7 @@ pub fn run_cli(
         Some(path) => load_sysctl_file(path)?,
         None => SysctlSource::Live,
     };
-    let report = evaluate(config.as_ref(), &sysctls)?;
-    if json {
-        serde_json::to_string_pretty(&report).map_err(|e| KsppError::Json(e.to_string()))
-    } else {
-        Ok(render_text(&report))
-    }
+    evaluate(config.as_ref(), &sysctls)
 }
 
 /// The wide text table of `kdeck kspp`.
