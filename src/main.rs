@@ -115,8 +115,12 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print kdeck's man page (roff) on standard output.
-    Man,
+    /// Print kdeck's man page (roff) on standard output, or write every page to a directory.
+    Man {
+        /// Write kdeck.1 and a kdeck-<subcommand>.1 for each subcommand into DIR (created).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Internal: the init of a `kdeck matrix` guest.
     #[command(name = "__guest-init", hide = true)]
     GuestInit(kdeck::matrix::GuestArgs),
@@ -215,8 +219,18 @@ fn real_main() -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Man) => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+        Some(Command::Man { dir: None }) => {
+            // As generate_to does: no `help` subcommand (it has no page of its own).
+            let cmd = Cli::command().disable_help_subcommand(true);
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man { dir: Some(dir) }) => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("can't create {}", dir.display()))?;
+            clap_mangen::generate_to(Cli::command(), &dir)
+                .with_context(|| format!("can't write the man pages into {}", dir.display()))?;
+            eprintln!("man pages written to {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {

@@ -412,6 +412,25 @@ fn man_page_is_roff_on_stdout() {
     for sub in SUBCOMMANDS {
         assert!(out.stdout.contains(sub), "{sub} missing from the man page");
     }
+    // --dir: the main page and one per subcommand, as `man` finds them.
+    let dir = tempfile::tempdir().unwrap();
+    let man1 = dir.path().join("man1");
+    let out = kdeck(&["man", "--dir", man1.to_str().unwrap()]);
+    assert_eq!(out.code, 0);
+    assert_eq!(read(&man1.join("kdeck.1")), kdeck(&["man"]).stdout);
+    let record = read(&man1.join("kdeck-record.1"));
+    assert!(record.contains(".TH kdeck-record 1"), "{record}");
+    assert!(record.contains("\\-\\-markdown"), "{record}");
+    for sub in SUBCOMMANDS {
+        assert!(
+            man1.join(format!("kdeck-{sub}.1")).is_file(),
+            "kdeck-{sub}.1"
+        );
+    }
+    assert!(
+        !man1.join("kdeck-__child.1").exists(),
+        "hidden subcommands stay out"
+    );
 }
 
 // ---- kdeck demo says what ran ---------------------------------------------------------
@@ -526,6 +545,17 @@ fn every_json_output_carries_a_schema_number() {
     assert_eq!(matrix["schema"], 1);
     assert!(matrix["kernels"].as_array().unwrap().is_empty());
     // kspp's and record's are checked above.
+}
+
+#[test]
+fn the_tui_reads_the_probe_json_it_asks_for() {
+    // The "Then vs now" slide and the walkthrough read `kdeck probe --json` this way.
+    let answers =
+        kdeck::event::probe_answers(Path::new(env!("CARGO_BIN_EXE_kdeck"))).expect("probe answers");
+    let ids: Vec<&str> = answers.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, kdeck::demo::ids());
+    let landlock = answers.iter().find(|(id, _)| id == "landlock").unwrap();
+    assert_eq!(landlock.1, kdeck::probe::Support::Yes);
 }
 
 // ---- the crate can be installed and published ------------------------------------------------
