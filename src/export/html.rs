@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::Handout;
 use super::runs::Run;
 use super::sources;
@@ -17,6 +19,9 @@ use crate::record::asciicast::{self, LineOrMarker};
 /// `assets/asciinema-player/README.md`).
 const PLAYER_JS: &str = include_str!("../../assets/asciinema-player/asciinema-player.min.js");
 const PLAYER_CSS: &str = include_str!("../../assets/asciinema-player/asciinema-player.css");
+
+/// Bytes of the inlined player (script and style sheet), in every page.
+pub const PLAYER_BYTES: usize = PLAYER_JS.len() + PLAYER_CSS.len();
 
 /// No request of any kind: scripts and styles only inline, WebAssembly (the player's
 /// terminal emulator) compiled from inline bytes, images and fonts only as data: URLs.
@@ -180,12 +185,8 @@ pub fn body_without_title(slide: &Slide) -> &[Block] {
 }
 
 fn player_html(out: &mut String, run: &Run) {
-    let lines = asciicast::output_lines(&run.cast)
-        .into_iter()
-        .filter(|(_, l)| matches!(l, LineOrMarker::Line(_)))
-        .count();
     let header = &run.cast.header;
-    let rows = usize::from(header.height).max(lines + 1);
+    let rows = usize::from(header.height).max(rows_needed(&run.cast) + 1);
     let id = escape(&run.id);
     let _ = write!(
         out,
@@ -201,6 +202,19 @@ fn player_html(out: &mut String, run: &Run) {
         script_json(&asciicast::write_v2(&run.cast)),
         escape(&run.source)
     );
+}
+
+/// Terminal rows the recording's lines take at its width, long lines wrapping: the
+/// player gets that many, so the last frame shows the run from its first line.
+fn rows_needed(cast: &asciicast::Cast) -> usize {
+    let cols = usize::from(cast.header.width.max(1));
+    asciicast::output_lines(cast)
+        .into_iter()
+        .map(|(_, l)| match l {
+            LineOrMarker::Line(t) => UnicodeWidthStr::width(t.as_str()).div_ceil(cols).max(1),
+            LineOrMarker::Marker(_) => 0,
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -35,10 +35,10 @@ impl BadgeKind {
         }
     }
 
-    /// The value of the slides' `{probe:<id>}` placeholder (the TUI's words).
+    /// The value of the slides' `{probe:<id>}` placeholder: how the shown run went.
     pub fn placeholder(self) -> &'static str {
         match self {
-            BadgeKind::Live => "✓ live here",
+            BadgeKind::Live => "✓ live",
             BadgeKind::Partial => "◐ partly",
             BadgeKind::Recorded => "◌ recorded",
             BadgeKind::Failed => "✗ failed",
