@@ -337,5 +337,8 @@ fn a_symlink_at_the_output_path_is_replaced_not_followed() {
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("shipped recording, made on "));
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(!html.contains("<aside class=\"notes\">"), "notes without --notes");
+    assert!(
+        !html.contains("<aside class=\"notes\">"),
+        "notes without --notes"
+    );
 }
