@@ -3,13 +3,15 @@
 //! Layout (see README "Architecture"): `deck` parses slides, `app` holds state and
 //! `update()`, `ui` draws it, `event` feeds one channel, `demo` runs demos in child
 //! processes or replays recordings, `probe` asks the kernel what it supports, `record`
-//! reads and writes asciicast files and reports.
+//! reads and writes asciicast files and reports, `export` writes the HTML/Markdown
+//! hand-out.
 
 pub mod app;
 pub mod commands;
 pub mod deck;
 pub mod demo;
 pub mod event;
+pub mod export;
 pub mod highlight;
 pub mod matrix;
 pub mod probe;

@@ -108,6 +108,8 @@ enum Command {
     },
     /// Run every demo headless (CI): recordings, JSON, JUnit, walkthrough.
     Record(kdeck::record::cli::RecordArgs),
+    /// The hand-out: the talk as one self-contained HTML page (or Markdown) with its runs.
+    Export(kdeck::export::ExportArgs),
     /// Every demo on real kernels booted under qemu, as a table.
     Matrix(kdeck::matrix::MatrixArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -163,6 +165,18 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Err(e) => {
                 eprintln!("kdeck record: {e}");
                 Ok(ExitCode::from(e.exit_code()))
+            }
+        },
+        Some(Command::Export(args)) => match kdeck::export::run(&args) {
+            Ok(done) => {
+                for line in done {
+                    eprintln!("{line}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("kdeck export: {e}");
+                Ok(ExitCode::from(1))
             }
         },
         Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
