@@ -10,6 +10,7 @@ pub mod commands;
 pub mod deck;
 pub mod demo;
 pub mod event;
+pub mod facts;
 pub mod highlight;
 pub mod matrix;
 pub mod probe;

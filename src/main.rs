@@ -154,7 +154,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&commands::list_rows(&deck))?
+                    serde_json::to_string_pretty(&commands::list_rows(
+                        &deck,
+                        &commands::live_vars(&commands::probe_all(), &Recordings::embedded())
+                    ))?
                 );
             } else {
                 print!("{}", commands::list_table(&deck));
@@ -213,7 +216,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 &mut std::io::stdout(),
             )?;
             if let Some(path) = record {
-                let cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
+                let mut cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
+                if let Some((_, facts)) = kdeck::event::probe_report(&exe) {
+                    kdeck::facts::stamp(&mut cast, &facts);
+                }
                 std::fs::write(&path, kdeck::record::asciicast::write_v2(&cast))
                     .with_context(|| format!("can't write {}", path.display()))?;
                 eprintln!("recorded to {}", path.display());
@@ -271,11 +277,12 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         kernel,
     };
     let mut app = App::new(deck, options);
+    let recordings = recordings_from(args.recordings);
+    app.use_recordings(&recordings);
     let mut events = Events::new().context("can't create the wake-up pipe")?;
     let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
     let exe_for_probes = exe.clone();
-    let mut engine = Engine::new(exe, recordings_from(args.recordings), events.demo_sink())
-        .with_speed(args.speed);
+    let mut engine = Engine::new(exe, recordings, events.demo_sink()).with_speed(args.speed);
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;

@@ -75,7 +75,14 @@ fn try_in_child() -> Result<(), Refusal> {
 
 /// The probe of the `namespaces` demo.
 pub fn probe() -> Probe {
-    probe_as(FEATURE)
+    let answer = probe_as(FEATURE);
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let fact = match answer.support {
+        super::Support::Yes => format!("yes (as uid {uid})"),
+        _ => format!("no: {}", answer.evidence),
+    };
+    answer.with_fact("namespaces.unprivileged", fact)
 }
 
 /// The same probe, reported under another feature name (the `container` demo).
