@@ -104,7 +104,7 @@ pub fn recent() -> Kernel {
             ("landlock.abi", "7"),
             ("lsm.syscalls", "yes"),
             ("lsm.list", "lockdown, capability, landlock, bpf"),
-            ("kspp.score", "22/32"),
+            ("kspp.score", "24/32"),
             ("namespaces.unprivileged", "yes (as uid 1000)"),
             ("audit.userns", "ECONNREFUSED"),
             ("ima.active", "no"),
