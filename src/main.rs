@@ -277,8 +277,12 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         kernel,
     };
     let mut app = App::new(deck, options);
+    let own_recordings = args.recordings.is_some();
     let recordings = recordings_from(args.recordings);
-    app.use_recordings(&recordings);
+    if own_recordings {
+        // Recorded facts from these recordings, not the built-in ones.
+        app.use_recordings(&recordings);
+    }
     let mut events = Events::new().context("can't create the wake-up pipe")?;
     let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
     let exe_for_probes = exe.clone();
