@@ -57,6 +57,16 @@ pub fn probe_table(rows: &[ProbeRow]) -> String {
         ));
     }
     out.push_str("\nyes: runs live · partly: some steps come from the recording · no: the recording is replayed\n");
+    let facts: Vec<(&str, &str)> = rows
+        .iter()
+        .flat_map(|r| r.probe.facts.iter().map(|(k, v)| (*k, v.as_str())))
+        .collect();
+    if !facts.is_empty() {
+        out.push_str("\nFacts for slide placeholders ({probe:KEY}):\n");
+        for (k, v) in facts {
+            out.push_str(&format!("  {k:<24} {v}\n"));
+        }
+    }
     out
 }
 

@@ -356,6 +356,16 @@ fn list_json_has_body_notes_and_sources() {
         .and_then(|p| p["facts"]["landlock.abi"].as_str())
         .unwrap();
     assert!(body.contains(&format!("This kernel: ABI {abi}.")), "{body}");
+    // The plain `kdeck probe` table lists the same facts.
+    let table = std::process::Command::new(exe())
+        .arg("probe")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains(&format!("\n  landlock.abi             {abi}\n")),
+        "{table}"
+    );
     assert!(
         body.contains("| 9 | 7.1 | FS_RESOLVE_UNIX: pathname unix sockets |"),
         "{body}"
