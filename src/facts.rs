@@ -47,7 +47,7 @@ pub const FACTS: &[FactSpec] = &[
     FactSpec {
         key: "namespaces.unprivileged",
         demo: "namespaces",
-        means: "whether this user can make user+pid+uts+mount+net+ipc namespaces: `yes (as uid 1000)`, `no: EPERM …`",
+        means: "whether an unprivileged user can make user+pid+uts+mount+net+ipc namespaces (root asks as nobody): `yes, as nobody`, `yes (as uid 1000)`, `no: EPERM …`",
     },
     FactSpec {
         key: "audit.userns",

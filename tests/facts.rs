@@ -481,3 +481,42 @@ fn c_shows_the_slides_sources_and_help_lists_it() {
     app.update(key('?'));
     assert!(screen(&app, 100, 30).contains("c               sources of this slide's claims"));
 }
+
+#[test]
+fn the_unprivileged_namespaces_fact_is_measured_as_an_unprivileged_user() {
+    let out = std::process::Command::new(exe())
+        .args(["probe", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let fact = rows
+        .iter()
+        .find(|r| r["demo"] == "namespaces")
+        .and_then(|r| r["facts"]["namespaces.unprivileged"].as_str())
+        .unwrap()
+        .to_string();
+    // SAFETY: getuid never fails.
+    let uid = unsafe { libc::getuid() };
+    if uid != 0 {
+        assert!(
+            fact == format!("yes (as uid {uid})") || fact.starts_with("no: "),
+            "{fact}"
+        );
+        return;
+    }
+    // As root the probe drops to nobody; ask util-linux the same question as nobody.
+    let nobody = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .args([
+            "unshare", "--user", "--pid", "--uts", "--mount", "--net", "--ipc",
+        ])
+        .args(["--fork", "true"])
+        .status()
+        .unwrap();
+    if nobody.success() {
+        assert_eq!(fact, "yes, as nobody");
+    } else {
+        assert!(fact.starts_with("no: "), "{fact}");
+        assert!(fact.contains("as nobody"), "{fact}");
+    }
+}
