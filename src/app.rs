@@ -25,6 +25,8 @@ pub enum Message {
     Demo(DemoEvent),
     /// What this kernel supports, per demo id (from `kdeck probe`, run in a child).
     Probes(Vec<(String, Support)>),
+    /// The typed facts the same `kdeck probe` established (`landlock.abi` → `7`).
+    Facts(std::collections::BTreeMap<String, String>),
     /// SIGTERM/SIGHUP or similar: leave cleanly.
     Quit,
 }
@@ -44,6 +46,8 @@ pub enum Overlay {
     },
     /// The kernel matrix for the current demo: where it ran live, partial, recorded.
     Matrix,
+    /// The current slide's sources (front matter `sources`).
+    Sources,
 }
 
 /// Options fixed at start-up.
@@ -70,8 +74,11 @@ pub struct App {
     pub status: Option<String>,
     pub elapsed: Duration,
     pub panes: HashMap<String, DemoPane>,
-    /// Values for `{probe:<id>}` placeholders in slide text.
+    /// Values for the placeholders in slide text and notes (`{kernel}`, `{probe:<id>}`,
+    /// `{probe:<fact>}`), kept in step with `facts`.
     pub slide_vars: HashMap<String, String>,
+    /// Where the placeholders' values come from: the live probe, the recordings.
+    pub facts: crate::facts::FactSource,
     /// Bumped whenever rendered slide text changes (probe answers, search).
     pub content_version: u64,
     /// The UI's memo of wrapped text.
@@ -88,6 +95,16 @@ pub struct App {
 impl App {
     pub fn new(deck: Deck, options: Options) -> Self {
         let current = options.start.min(deck.slides.len().saturating_sub(1));
+        let facts = crate::facts::FactSource {
+            kernel: options.kernel.clone(),
+            support: crate::demo::ids()
+                .into_iter()
+                .map(|id| (id.to_string(), None))
+                .collect(),
+            live: None,
+            recorded: crate::facts::recorded_facts(&crate::demo::Recordings::embedded()),
+            force_recorded: options.force_recorded,
+        };
         App {
             deck,
             current,
@@ -98,10 +115,8 @@ impl App {
             status: None,
             elapsed: Duration::ZERO,
             panes: HashMap::new(),
-            slide_vars: crate::demo::ids()
-                .into_iter()
-                .map(|id| (format!("probe:{id}"), "… probing".to_string()))
-                .collect(),
+            slide_vars: facts.vars(),
+            facts,
             content_version: 0,
             ui_cache: Default::default(),
             options,
@@ -110,6 +125,17 @@ impl App {
             quit: false,
             next_run: 1,
         }
+    }
+
+    /// Takes fact values for recorded mode from these recordings (`--recordings DIR`).
+    pub fn use_recordings(&mut self, recordings: &crate::demo::Recordings) {
+        self.facts.recorded = crate::facts::recorded_facts(recordings);
+        self.refresh_vars();
+    }
+
+    fn refresh_vars(&mut self) {
+        self.slide_vars = self.facts.vars();
+        self.content_version += 1;
     }
 
     /// The demo id of the current slide.
@@ -144,15 +170,17 @@ impl App {
             }
             Message::Probes(answers) => {
                 for (id, support) in answers {
-                    let text = match support {
-                        Support::Yes => "✓ live here",
-                        Support::Partial => "◐ partly",
-                        Support::No => "◌ recorded",
-                    };
-                    self.slide_vars
-                        .insert(format!("probe:{id}"), text.to_string());
+                    match self.facts.support.iter_mut().find(|(d, _)| *d == id) {
+                        Some(slot) => slot.1 = Some(support),
+                        None => self.facts.support.push((id, Some(support))),
+                    }
                 }
-                self.content_version += 1;
+                self.refresh_vars();
+                Vec::new()
+            }
+            Message::Facts(facts) => {
+                self.facts.live = Some(facts);
+                self.refresh_vars();
                 Vec::new()
             }
             Message::Quit => self.leave(),
@@ -165,10 +193,10 @@ impl App {
         }
         self.status = None;
         match self.overlay.clone() {
-            Overlay::Help | Overlay::Matrix => {
+            Overlay::Help | Overlay::Matrix | Overlay::Sources => {
                 if matches!(
                     key.code,
-                    KeyCode::Esc | KeyCode::Char('?' | 'q' | 'm') | KeyCode::Enter
+                    KeyCode::Esc | KeyCode::Char('?' | 'q' | 'm' | 'c') | KeyCode::Enter
                 ) {
                     self.overlay = Overlay::None;
                 }
@@ -214,6 +242,10 @@ impl App {
             KeyCode::Char('q') | KeyCode::Esc => self.leave(),
             KeyCode::Char('?') => {
                 self.overlay = Overlay::Help;
+                Vec::new()
+            }
+            KeyCode::Char('c') => {
+                self.overlay = Overlay::Sources;
                 Vec::new()
             }
             KeyCode::Char('o') => {

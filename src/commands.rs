@@ -57,6 +57,16 @@ pub fn probe_table(rows: &[ProbeRow]) -> String {
         ));
     }
     out.push_str("\nyes: runs live · partly: some steps come from the recording · no: the recording is replayed\n");
+    let facts: Vec<(&str, &str)> = rows
+        .iter()
+        .flat_map(|r| r.probe.facts.iter().map(|(k, v)| (*k, v.as_str())))
+        .collect();
+    if !facts.is_empty() {
+        out.push_str("\nFacts for slide placeholders ({probe:KEY}):\n");
+        for (k, v) in facts {
+            out.push_str(&format!("  {k:<24} {v}\n"));
+        }
+    }
     out
 }
 
@@ -69,9 +79,15 @@ pub struct ListRow<'a> {
     pub title: &'a str,
     pub demo: Option<&'a str>,
     pub minutes: Option<f64>,
+    /// The slide as plain text, placeholders filled.
+    pub body: String,
+    /// The speaker notes, placeholders filled.
+    pub notes: String,
+    pub sources: &'a [crate::deck::Source],
 }
 
-pub fn list_rows(deck: &Deck) -> Vec<ListRow<'_>> {
+/// The rows of `kdeck list`, placeholders in `body` and `notes` filled from `vars`.
+pub fn list_rows<'a>(deck: &'a Deck, vars: &crate::facts::Vars) -> Vec<ListRow<'a>> {
     deck.slides
         .iter()
         .enumerate()
@@ -82,12 +98,36 @@ pub fn list_rows(deck: &Deck) -> Vec<ListRow<'_>> {
             title: &s.title,
             demo: s.demo.as_deref(),
             minutes: s.minutes,
+            body: crate::deck::text::readable(&s.body, vars),
+            notes: crate::facts::fill(&s.notes, vars),
+            sources: &s.sources,
         })
         .collect()
 }
 
+/// Placeholder values from this kernel's probes (run in this process), with recorded
+/// values where a probe could not tell.
+pub fn live_vars(rows: &[ProbeRow], recordings: &Recordings) -> crate::facts::Vars {
+    crate::facts::FactSource {
+        kernel: asciicast::uname().map(|(k, _)| k).unwrap_or_default(),
+        support: rows
+            .iter()
+            .map(|r| (r.demo.to_string(), Some(r.probe.support)))
+            .collect(),
+        live: Some(
+            rows.iter()
+                .flat_map(|r| r.probe.facts.iter())
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        ),
+        recorded: crate::facts::recorded_facts(recordings),
+        force_recorded: false,
+    }
+    .vars()
+}
+
 pub fn list_table(deck: &Deck) -> String {
-    let rows = list_rows(deck);
+    let rows = list_rows(deck, &crate::facts::Vars::new());
     let sw = rows
         .iter()
         .map(|r| r.section.chars().count())
@@ -120,6 +160,17 @@ pub fn list_table(deck: &Deck) -> String {
 pub fn check(deck: &Deck, recordings: &Recordings) -> (String, usize) {
     let mut out = String::new();
     let mut errors = 0;
+    for s in &deck.slides {
+        if let Some(line) = s.now_line
+            && s.sources.is_empty()
+        {
+            errors += 1;
+            out.push_str(&format!(
+                "{}:{line}: a \"Now\" line needs its source: add `sources = [{{ url = \"https://…\", backs = \"…\" }}]` to the front matter\n",
+                s.file
+            ));
+        }
+    }
     let mut demos: Vec<&str> = deck
         .slides
         .iter()

@@ -5,6 +5,7 @@
 //! terminal and on a wake-up pipe that every channel send (and SIGWINCH) writes to.
 //! Tests and the headless walkthrough feed the same loop from a plain channel.
 
+use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex};
@@ -109,8 +110,9 @@ impl Events {
     pub fn spawn_probes(&self, exe: std::path::PathBuf) {
         let n = self.notifier();
         thread::spawn(move || {
-            if let Some(answers) = probe_answers(&exe) {
+            if let Some((answers, facts)) = probe_report(&exe) {
                 n.send(Message::Probes(answers));
+                n.send(Message::Facts(facts));
             }
         });
     }
@@ -221,6 +223,12 @@ impl Source for Events {
 /// What this kernel supports, per demo, from `kdeck probe --json` run as a fresh
 /// single-threaded child (probes fork and unshare; never do that in a threaded TUI).
 pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe::Support)>> {
+    probe_report(exe).map(|(answers, _)| answers)
+}
+
+/// The probe answers per demo and every typed fact (`landlock.abi` → `7`), from one
+/// `kdeck probe --json` child.
+pub fn probe_report(exe: &std::path::Path) -> Option<(ProbeAnswers, BTreeMap<String, String>)> {
     let out = std::process::Command::new(exe)
         .args(["probe", "--json"])
         .stdin(std::process::Stdio::null())
@@ -228,8 +236,8 @@ pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe:
         .output()
         .ok()?;
     let doc = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?;
-    let answers = doc["demos"]
-        .as_array()?
+    let rows = doc["demos"].as_array()?;
+    let answers = rows
         .iter()
         .filter_map(|r| {
             let support = match r["support"].as_str()? {
@@ -240,5 +248,14 @@ pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe:
             Some((r["demo"].as_str()?.to_string(), support))
         })
         .collect();
-    Some(answers)
+    let facts = rows
+        .iter()
+        .filter_map(|r| r["facts"].as_object())
+        .flat_map(|m| m.iter())
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect();
+    Some((answers, facts))
 }
+
+/// Per demo id, what the probe answered.
+pub type ProbeAnswers = Vec<(String, crate::probe::Support)>;

@@ -12,6 +12,7 @@ pub mod deck;
 pub mod demo;
 pub mod event;
 pub mod export;
+pub mod facts;
 pub mod highlight;
 pub mod matrix;
 pub mod probe;

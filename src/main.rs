@@ -201,7 +201,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             if json {
-                let rows = commands::list_rows(&deck);
+                let rows = commands::list_rows(
+                    &deck,
+                    &commands::live_vars(&commands::probe_all(), &Recordings::embedded()),
+                );
                 println!(
                     "{}",
                     kdeck::schema::pretty_list(kdeck::schema::LIST, "slides", &rows)?
@@ -276,7 +279,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 &mut std::io::stdout(),
             )?;
             if let Some(path) = record {
-                let cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
+                let mut cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
+                if let Some((_, facts)) = kdeck::event::probe_report(&exe) {
+                    kdeck::facts::stamp(&mut cast, &facts);
+                }
                 std::fs::write(&path, kdeck::record::asciicast::write_v2(&cast))
                     .with_context(|| format!("can't write {}", path.display()))?;
                 eprintln!("recorded to {}", path.display());
@@ -360,11 +366,16 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         kernel,
     };
     let mut app = App::new(deck, options);
+    let own_recordings = args.recordings.is_some();
+    let recordings = recordings_from(args.recordings);
+    if own_recordings {
+        // Recorded facts from these recordings, not the built-in ones.
+        app.use_recordings(&recordings);
+    }
     let mut events = Events::new().context("can't create the wake-up pipe")?;
     let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
     let exe_for_probes = exe.clone();
-    let mut engine = Engine::new(exe, recordings_from(args.recordings), events.demo_sink())
-        .with_speed(args.speed);
+    let mut engine = Engine::new(exe, recordings, events.demo_sink()).with_speed(args.speed);
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;

@@ -114,7 +114,7 @@ fn bad_inputs_name_file_and_line() {
         ),
         (
             &[("01.md", b"+++\ntitle = \"x\"\ncolour = \"red\"\n+++\n")],
-            "01.md:3: unknown field `colour`, expected one of `title`, `section`, `demo`, `minutes`, `layout`",
+            "01.md:3: unknown field `colour`, expected one of `title`, `section`, `demo`, `minutes`, `layout`, `sources`",
         ),
         (
             &[("01.md", b"+++\nsection = \"x\"\n+++\n")],

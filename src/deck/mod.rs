@@ -5,12 +5,13 @@
 mod error;
 pub mod markdown;
 mod slide;
+pub mod text;
 
 use std::path::Path;
 
 pub use error::{DeckError, DeckErrors};
 pub use markdown::{Block, Inline, InlineStyle};
-pub use slide::{Layout, Slide};
+pub use slide::{Layout, Slide, Source};
 
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;

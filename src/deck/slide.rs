@@ -16,6 +16,18 @@ struct FrontMatter {
     minutes: Option<f64>,
     #[serde(default)]
     layout: Layout,
+    #[serde(default)]
+    sources: Vec<Source>,
+}
+
+/// One entry of the front matter's `sources`: where a claim on the slide comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A primary source (kernel docs, LWN, a man page, a commit).
+    pub url: String,
+    /// What on the slide it backs ("Now: not merged, last series v14").
+    pub backs: String,
 }
 
 /// How the slide's text sits in its pane.
@@ -42,6 +54,10 @@ pub struct Slide {
     pub layout: Layout,
     pub body: Vec<Block>,
     pub notes: String,
+    /// Sources of the slide's claims (front matter `sources`).
+    pub sources: Vec<Source>,
+    /// The file line of the body's `**Now:**` line, if it has one (it needs a source).
+    pub now_line: Option<usize>,
     /// Lower-cased title, body and notes, for `/` search.
     pub search_text: String,
 }
@@ -79,7 +95,7 @@ impl Slide {
             }
             offset += line.len();
         }
-        let Some((fm_end, body_start, _close_line)) = close else {
+        let Some((fm_end, body_start, close_line)) = close else {
             return Err(err(
                 1,
                 "front matter opened here is never closed with a `+++` line".into(),
@@ -114,11 +130,47 @@ impl Slide {
                 format!("unknown demo id {d:?} (known: {})", known_demos.join(", ")),
             ));
         }
+        for (i, src) in fm.sources.iter().enumerate() {
+            let line = fm_text
+                .lines()
+                .position(|l| l.contains(&src.url) && !src.url.is_empty())
+                .map_or_else(|| key_line(fm_text, "sources"), |p| p + 2);
+            if let Err(e) = crate::facts::check_url(&src.url) {
+                errors.push(DeckError::new(file, line, format!("sources[{i}]: {e}")));
+            }
+            if src.backs.trim().is_empty() {
+                errors.push(DeckError::new(
+                    file,
+                    line,
+                    format!("sources[{i}]: `backs` is empty: say which claim the source backs"),
+                ));
+            }
+        }
+        let rest = &text[body_start..];
+        for (i, name) in crate::facts::placeholders(rest) {
+            if !crate::facts::is_known(&name, known_demos) {
+                errors.push(DeckError::new(
+                    file,
+                    close_line + 1 + i,
+                    format!(
+                        "unknown placeholder {{{name}}} (known: {})",
+                        crate::facts::known_names(known_demos)
+                            .iter()
+                            .map(|n| format!("{{{n}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let rest = &text[body_start..];
         let (body_src, notes) = split_notes(rest);
+        let now_line = body_src
+            .lines()
+            .position(|l| l.trim_start().starts_with("**Now:**"))
+            .map(|i| close_line + 1 + i);
         let body = markdown::parse(body_src);
         let section = fm
             .section
@@ -136,6 +188,8 @@ impl Slide {
             layout: fm.layout,
             body,
             notes: notes.trim().to_string(),
+            sources: fm.sources,
+            now_line,
             search_text,
         })
     }

@@ -24,10 +24,10 @@ const WIDTH: usize = 54;
 /// Runs the demo; see the module docs.
 pub fn body(probe: &Probe) -> i32 {
     out::step("measurements");
+    let d = detect();
     let measured = if probe.support == Support::Yes {
         measurements_step()
     } else {
-        let d = detect();
         let why = if d.surely_absent() {
             "this kernel has no IMA (CONFIG_IMA off): the measurement list comes from a recording"
                 .to_string()
@@ -44,13 +44,28 @@ pub fn body(probe: &Probe) -> i32 {
         None
     };
     out::step("userns");
-    match userns_step() {
+    let refusal = userns_step();
+    if refusal == Refusal::Refused {
+        // What the EPERM says depends on whether there is an IMA to see at all.
+        if d.present() {
+            out::say("  so a container can't reach IMA's files:");
+            out::say("  no per-container view (the IMA namespace");
+            out::say("  series, v14 Sep 2022, was never merged)");
+        } else {
+            out::say("  securityfs's own refusal: this kernel has");
+            out::say("  no IMA, so it says nothing about IMA");
+        }
+    }
+    match refusal {
         Refusal::Refused => match measured {
             Some(n) => out::pass(format!(
-                "IMA listed {n} measurements; a user namespace can't mount securityfs (EPERM)"
+                "IMA listed {n} measurements; a user namespace can't mount securityfs (EPERM): no per-container IMA view"
             )),
+            None if d.present() => out::pass(
+                "a user namespace can't mount securityfs (EPERM): IMA is active here but has no per-container view",
+            ),
             None => out::pass(
-                "a user namespace can't mount securityfs (EPERM): IMA has no per-container view",
+                "a user namespace can't mount securityfs (EPERM); no IMA in this kernel, so that is all it shows",
             ),
         },
         Refusal::Mounted => out::fail(
@@ -209,6 +224,7 @@ fn clip_left(s: &str, max: usize) -> String {
 }
 
 /// What the user-namespace mount attempt gave.
+#[derive(Debug, PartialEq, Eq)]
 enum Refusal {
     /// EPERM, as expected.
     Refused,
@@ -249,9 +265,7 @@ fn userns_step() -> Refusal {
     match report.get("mount") {
         Some("EPERM") => {
             out::say(format!("inside a user namespace (uid {uid} there):"));
-            out::say("  mount securityfs → EPERM: IMA has no");
-            out::say("  per-container view (the IMA namespace");
-            out::say("  series, v14 Sep 2022, was never merged)");
+            out::say("  mount securityfs → EPERM");
             Refusal::Refused
         }
         Some("ok") => {

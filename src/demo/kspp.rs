@@ -69,7 +69,7 @@ pub fn body(_probe: &Probe) -> i32 {
     let score = format!("KSPP: {} checks pass on this kernel", report.score);
     match run_xpfo() {
         Some(true) => out::pass(format!(
-            "{score}; memfd_secret pages are unreadable from outside (EIO)"
+            "{score}; reading a memfd_secret page via /proc/PID/mem gave EIO, an ordinary page read back"
         )),
         Some(false) => out::fail(format!(
             "{score}; but a memfd_secret page read back via /proc/PID/mem"

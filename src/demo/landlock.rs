@@ -27,7 +27,7 @@ use super::out;
 use crate::probe::landlock::{ABI_NET, ABI_SCOPE, abi_version, why_missing};
 use crate::probe::{Probe, errno_name};
 
-/// What each Landlock ABI added, for the "abi" step.
+/// What each Landlock ABI added, for the "abi" step (as of 2026: ABI 9, Linux 7.1).
 const ABI_TABLE: &[(i32, &str)] = &[
     (1, "13 filesystem rights (read, write, mk*, …)"),
     (2, "FS_REFER: rename/link across dirs"),
@@ -37,6 +37,7 @@ const ABI_TABLE: &[(i32, &str)] = &[
     (6, "scoping: abstract unix sockets, signals"),
     (7, "audit log flags"),
     (8, "TSYNC: restrict all threads at once"),
+    (9, "FS_RESOLVE_UNIX: connect to pathname unix sockets"),
 ];
 
 /// Files the sandbox should still read (the first one present is used).
@@ -114,7 +115,10 @@ fn show_abi(abi: i32) {
         out::say(format!("  {n}  {what}"));
     }
     if let Some((last, _)) = ABI_TABLE.last().filter(|(n, _)| abi > *n) {
-        out::say(format!("  {}+ newer than this list", last + 1));
+        out::say(format!(
+            "  {}+ newer than this table: kdeck uses the rights it knows (best effort)",
+            last + 1
+        ));
     }
 }
 

@@ -147,7 +147,8 @@ pub fn ids() -> Vec<&'static str> {
 /// Runs a demo's probe, honouring the test-only `KDECK_PROBE_FORCE` override.
 pub fn run_probe(spec: &DemoSpec) -> Probe {
     let real = (spec.probe)();
-    match probe::forced(spec.id) {
+    let facts = real.facts.clone();
+    let forced = match probe::forced(spec.id) {
         Some(Support::No) => Probe::no(
             real.feature,
             format!(
@@ -162,8 +163,9 @@ pub fn run_probe(spec: &DemoSpec) -> Probe {
                 real.evidence
             ),
         ),
-        _ => real,
-    }
+        _ => return real,
+    };
+    Probe { facts, ..forced }
 }
 
 /// Entry point of the hidden `kdeck __child <id>` subcommand: probe, then the live body.

@@ -80,9 +80,12 @@ pub struct Handout<'a> {
 }
 
 impl Handout<'_> {
-    /// Values for the slides' `{probe:<id>}` placeholders: how each demo's shown run went.
+    /// Values for the slides' placeholders, from the runs the hand-out shows (never from
+    /// the machine that exports): `{probe:<id>}` says how each demo's run went, a fact
+    /// (`{probe:landlock.abi}`) is the value stored in its demo's run, labelled with the
+    /// kernel it ran on, and `{kernel}` names the kernel(s) the runs were made on.
     pub fn vars(&self) -> HashMap<String, String> {
-        crate::demo::ids()
+        let mut vars: HashMap<String, String> = crate::demo::ids()
             .into_iter()
             .map(|id| {
                 let text = self
@@ -91,20 +94,40 @@ impl Handout<'_> {
                     .map_or("◌ not run", |r| r.badge.kind.placeholder());
                 (format!("probe:{id}"), text.to_string())
             })
-            .collect()
+            .collect();
+        let mut kernels = std::collections::BTreeSet::new();
+        for f in crate::facts::FACTS {
+            let meta = self
+                .runs
+                .get(f.demo)
+                .and_then(|r| r.cast.header.kdeck.as_ref());
+            let text = match meta.and_then(|m| m.facts.get(f.key).map(|v| (m, v))) {
+                Some((m, v)) => format!("{v} (on Linux {})", m.kernel),
+                None => "not in this run".to_string(),
+            };
+            vars.insert(format!("probe:{}", f.key), text);
+        }
+        for id in crate::demo::ids() {
+            if let Some(m) = self.runs.get(id).and_then(|r| r.cast.header.kdeck.as_ref()) {
+                kernels.insert(m.kernel.clone());
+            }
+        }
+        let kernel = match kernels.len() {
+            0 => "unknown".to_string(),
+            1 => kernels.into_iter().next().unwrap_or_default(),
+            _ => format!(
+                "{} (the runs come from several kernels)",
+                kernels.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        vars.insert("kernel".into(), kernel);
+        vars
     }
 }
 
 /// The text with every known `{name}` placeholder replaced.
 pub fn substitute(text: &str, vars: &HashMap<String, String>) -> String {
-    if !text.contains('{') {
-        return text.to_string();
-    }
-    let mut out = text.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
+    crate::facts::fill(text, vars)
 }
 
 /// Runs `kdeck export`: loads the deck and the runs, renders, writes every file asked

@@ -10,9 +10,17 @@ pub struct Source {
     pub url: Option<String>,
 }
 
-/// The sources of `slide`, in the order the slide lists them. The deck model has no
-/// `sources` list in its front matter yet, so this is empty; when it has one, this
-/// function maps it and both writers show it.
-pub fn of(_slide: &Slide) -> Vec<Source> {
-    Vec::new()
+/// The sources of `slide`, in the order its front matter lists them: "what it backs" as
+/// the text, the URL as the link (only http(s) URLs become links; `kdeck check` already
+/// rejects anything else, this keeps a hand-written deck from smuggling `javascript:`).
+pub fn of(slide: &Slide) -> Vec<Source> {
+    slide
+        .sources
+        .iter()
+        .map(|s| Source {
+            text: s.backs.clone(),
+            url: (s.url.starts_with("https://") || s.url.starts_with("http://"))
+                .then(|| s.url.clone()),
+        })
+        .collect()
 }

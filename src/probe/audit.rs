@@ -93,9 +93,37 @@ fn parse_status(p: &[u8]) -> Option<AuditStatus> {
     })
 }
 
+/// The `audit.userns` fact: what AUDIT_GET gets from inside a fresh user namespace,
+/// asked in a throwaway child (the errno, e.g. "ECONNREFUSED"); `None` when the child
+/// could not make the user namespace or open the socket.
+pub fn userns_fact() -> Option<String> {
+    let report = super::fork::run(super::fork::PROBE_TIMEOUT, |rep| {
+        // SAFETY: unshare takes no pointers; this is the throwaway child.
+        if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
+            return 1;
+        }
+        match audit_get() {
+            Ok(_) => rep.kv("answer", "answered (no refusal)"),
+            Err(e) if e.stage == "socket" => return 1,
+            Err(e) => rep.kv("answer", errno_name(e.errno)),
+        }
+        0
+    })
+    .ok()?;
+    report.get("answer").map(str::to_string)
+}
+
 /// Yes when the audit netlink socket opens (even if AUDIT_GET needs a capability we
 /// lack: the demo's point, the refusal inside a user namespace, runs anyway).
 pub fn probe() -> Probe {
+    let answer = answer();
+    match userns_fact() {
+        Some(fact) => answer.with_fact("audit.userns", fact),
+        None => answer,
+    }
+}
+
+fn answer() -> Probe {
     const F: &str = "audit";
     match audit_get() {
         Err(AuditError {

@@ -167,8 +167,19 @@ fn lsm_witness() -> Seen {
 
 /// Yes when IMA is seen; Partial otherwise (the user-namespace refusal still runs).
 pub fn probe() -> Probe {
-    const F: &str = "ima";
     let d = detect();
+    let answer = answer(&d);
+    if d.present() {
+        answer.with_fact("ima.active", "yes")
+    } else if d.surely_absent() {
+        answer.with_fact("ima.active", "no")
+    } else {
+        answer
+    }
+}
+
+fn answer(d: &Detect) -> Probe {
+    const F: &str = "ima";
     if d.present() {
         let mut seen: Vec<&str> = Vec::new();
         for w in [&d.securityfs, &d.lsm] {

@@ -10,6 +10,17 @@ const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
 pub const ABI_NET: i32 = 4;
 /// The first ABI with scoping (abstract unix sockets, signals).
 pub const ABI_SCOPE: i32 = 6;
+/// The newest ABI kdeck knows (9: `LANDLOCK_ACCESS_FS_RESOLVE_UNIX`, 2026).
+pub const ABI_KNOWN: i32 = 9;
+
+/// The `landlock.abi` fact: the number, marked when it is newer than kdeck knows.
+pub fn abi_fact(abi: i32) -> String {
+    if abi > ABI_KNOWN {
+        format!("{abi} (newer than kdeck's table, which ends at {ABI_KNOWN})")
+    } else {
+        abi.to_string()
+    }
+}
 
 /// The running kernel's Landlock ABI version, straight from the raw syscall:
 /// `Ok(abi)` or `Err(errno)` (ENOSYS: not built in; EOPNOTSUPP: not enabled at boot).
@@ -46,6 +57,14 @@ pub fn why_missing(errno: i32) -> String {
 /// Calls the feature and maps the answer: ABI ≥ 6 → yes; 1..=5 → partial (no TCP
 /// rules below 4, no scoping below 6); an errno → no.
 pub fn probe() -> Probe {
+    let fact = match abi_version() {
+        Ok(abi) => abi_fact(abi),
+        Err(errno) => format!("none ({})", errno_name(errno)),
+    };
+    answer().with_fact("landlock.abi", fact)
+}
+
+fn answer() -> Probe {
     match abi_version() {
         Ok(abi) if abi >= ABI_SCOPE => Probe::yes(
             "landlock",
@@ -67,5 +86,20 @@ pub fn probe() -> Probe {
             format!("landlock_create_ruleset(VERSION) = {abi}"),
         ),
         Err(errno) => Probe::no("landlock", why_missing(errno)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abi_newer_than_the_table_says_so() {
+        assert_eq!(abi_fact(2), "2");
+        assert_eq!(abi_fact(ABI_KNOWN), "9");
+        assert_eq!(
+            abi_fact(11),
+            "11 (newer than kdeck's table, which ends at 9)"
+        );
     }
 }

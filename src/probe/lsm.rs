@@ -99,6 +99,27 @@ pub fn active_ids() -> Result<Vec<u64>, i32> {
 
 /// Probes the LSM syscalls by calling `lsm_list_modules` with size 0.
 pub fn probe() -> Probe {
+    let answer = answer();
+    let (syscalls, list) = match active_ids() {
+        Ok(ids) => (
+            "yes".to_string(),
+            Some(ids.into_iter().map(lsm_name).collect::<Vec<_>>().join(", ")),
+        ),
+        Err(e) => (
+            format!("no ({})", errno_name(e)),
+            super::read_trimmed(SECURITYFS_LSM)
+                .ok()
+                .map(|l| l.split(',').collect::<Vec<_>>().join(", ")),
+        ),
+    };
+    let answer = answer.with_fact("lsm.syscalls", syscalls);
+    match list {
+        Some(l) => answer.with_fact("lsm.list", l),
+        None => answer,
+    }
+}
+
+fn answer() -> Probe {
     match list_modules_size() {
         Ok(size) => Probe::yes("lsm", format!("lsm_list_modules(): {} LSMs", size / 8)),
         Err(libc::ENOSYS) => fallback_probe(),

@@ -15,6 +15,8 @@ pub mod timens;
 pub mod userns;
 pub mod wireguard;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// How far this kernel (and these privileges) support a demo's feature.
@@ -46,6 +48,10 @@ pub struct Probe {
     pub feature: &'static str,
     pub support: Support,
     pub evidence: String,
+    /// Typed facts for slide placeholders (`{probe:landlock.abi}`), keyed as listed in
+    /// [`crate::facts::FACTS`]; a fact the probe could not establish is left out.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<&'static str, String>,
 }
 
 impl Probe {
@@ -54,6 +60,7 @@ impl Probe {
             feature,
             support: Support::Yes,
             evidence: evidence.into(),
+            facts: BTreeMap::new(),
         }
     }
     pub fn partial(feature: &'static str, evidence: impl Into<String>) -> Self {
@@ -61,13 +68,20 @@ impl Probe {
             feature,
             support: Support::Partial,
             evidence: evidence.into(),
+            facts: BTreeMap::new(),
         }
+    }
+    /// The same answer carrying one more fact.
+    pub fn with_fact(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.facts.insert(key, value.into());
+        self
     }
     pub fn no(feature: &'static str, evidence: impl Into<String>) -> Self {
         Probe {
             feature,
             support: Support::No,
             evidence: evidence.into(),
+            facts: BTreeMap::new(),
         }
     }
 }

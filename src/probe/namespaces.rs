@@ -50,11 +50,31 @@ fn unshare(flags: libc::c_int) -> Result<(), i32> {
     }
 }
 
+/// The uid and gid of `nobody` (the overflow id), for the unprivileged try as root.
+const NOBODY: libc::uid_t = 65534;
+
 /// Forks, tries the unshares in the child, and decodes its exit code.
 fn try_in_child() -> Result<(), Refusal> {
-    // The child only calls unshare (async-signal-safe), so this is sound even if the
-    // caller is multi-threaded.
+    try_in_child_as(false)
+}
+
+/// The same, first dropping to `nobody` in the child when `as_nobody` (needs root).
+/// A failed drop is reported as the user-namespace step's errno.
+fn try_in_child_as(as_nobody: bool) -> Result<(), Refusal> {
+    // The child only makes raw syscalls (async-signal-safe), so this is sound even if
+    // the caller is multi-threaded.
     let pid = fork::spawn(|| {
+        if as_nobody {
+            // SAFETY: plain syscalls on this throwaway child's own credentials.
+            let dropped = unsafe {
+                libc::setgroups(0, std::ptr::null()) == 0
+                    && libc::setresgid(NOBODY, NOBODY, NOBODY) == 0
+                    && libc::setresuid(NOBODY, NOBODY, NOBODY) == 0
+            };
+            if !dropped {
+                return last_errno().clamp(1, 127);
+            }
+        }
         let user = unshare(libc::CLONE_NEWUSER);
         let inner = if user.is_ok() {
             unshare(INNER_FLAGS)
@@ -73,9 +93,35 @@ fn try_in_child() -> Result<(), Refusal> {
     }
 }
 
-/// The probe of the `namespaces` demo.
+/// The probe of the `namespaces` demo. Its `namespaces.unprivileged` fact is about an
+/// unprivileged user: as root, a second child tries again as `nobody`.
 pub fn probe() -> Probe {
-    probe_as(FEATURE)
+    let answer = probe_as(FEATURE);
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let fact = if uid == 0 {
+        match try_in_child_as(true) {
+            Ok(()) => "yes, as nobody".to_string(),
+            Err(Refusal::User(e)) => format!(
+                "no: unshare(CLONE_NEWUSER) as nobody: {}{}",
+                errno_name(e),
+                refusal_evidence()
+            ),
+            Err(Refusal::Inner(e)) => format!(
+                "no: as nobody, unshare(PID|UTS|NS|NET|IPC): {}{}",
+                errno_name(e),
+                refusal_evidence()
+            ),
+            // The probe child itself failed: no fact (a recording's fills in).
+            Err(Refusal::Fork(..) | Refusal::Odd(_)) => return answer,
+        }
+    } else {
+        match answer.support {
+            super::Support::Yes => format!("yes (as uid {uid})"),
+            _ => format!("no: {}", answer.evidence),
+        }
+    };
+    answer.with_fact("namespaces.unprivileged", fact)
 }
 
 /// The same probe, reported under another feature name (the `container` demo).

@@ -1,7 +1,8 @@
 //! Probe for the `timens` demo: can this process create a time namespace?
 //!
 //! In a throwaway forked child: `unshare(CLONE_NEWUSER | CLONE_NEWTIME)`. EINVAL means
-//! the kernel has no time namespaces (they arrived in 5.6); EPERM/ENOSPC means user
+//! the kernel has no time namespaces: older than 5.6, or built without CONFIG_TIME_NS
+//! (the errno can't tell which); EPERM/ENOSPC means user
 //! namespaces are refused, and the evidence carries the sysctls that say why.
 
 use super::fork::{self, Exit, PROBE_TIMEOUT};
@@ -48,7 +49,9 @@ pub fn userns_sysctls() -> String {
 pub fn unshare_evidence(errno: i32) -> String {
     let call = "unshare(CLONE_NEWUSER|CLONE_NEWTIME)";
     match errno {
-        libc::EINVAL => format!("{call}: EINVAL (no time namespaces: kernel < 5.6)"),
+        libc::EINVAL => format!(
+            "{call}: EINVAL (no time namespaces here: a kernel before 5.6, or one built without CONFIG_TIME_NS)"
+        ),
         libc::EPERM | libc::ENOSPC | libc::EUSERS => format!(
             "{call}: {} (user namespaces refused); {}",
             errno_name(errno),

@@ -117,6 +117,10 @@ pub struct KdeckMeta {
     pub verdict: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Typed probe facts measured with this recording (`"landlock.abi": "7"`), shown
+    /// by slide placeholders in recorded mode, labelled with `kernel`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub facts: std::collections::BTreeMap<String, String>,
 }
 
 impl KdeckMeta {

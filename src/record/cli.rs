@@ -184,10 +184,15 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     }
     runner.stop_all();
 
+    // The typed facts (`landlock.abi`, ...) go into each live recording's header.
+    let facts = crate::event::probe_report(&exe)
+        .map(|(_, f)| f)
+        .unwrap_or_default();
     let mut demos = Vec::with_capacity(ordered.len());
     let mut casts = Vec::with_capacity(ordered.len());
     for run in &ordered {
-        let cast = cast_from_events(&run.id, &run.events, DEMO_CAST_SIZE.0, DEMO_CAST_SIZE.1);
+        let mut cast = cast_from_events(&run.id, &run.events, DEMO_CAST_SIZE.0, DEMO_CAST_SIZE.1);
+        crate::facts::stamp(&mut cast, &facts);
         let text = write_v2(&cast);
         write(&args.out.join(format!("{}.cast", run.id)), &text)?;
         demos.push(report_for(run, &cast, mode, &recordings));

@@ -4,10 +4,10 @@
 //! # The masking rule (`--frames`)
 //!
 //! Slide text, notes and the footer are never touched (the walkthrough sets the
-//! elapsed time itself, so the footer is stable). Only two places are masked:
+//! elapsed time itself, so the footer is stable), except that the running kernel's
+//! release (`uname -r`) becomes `<kernel>` on every row: the header shows it, and so
+//! does slide text with a `{kernel}` placeholder. Besides that, one place is masked:
 //!
-//! - **The header row** (top border): the running kernel's release (`uname -r`)
-//!   becomes `<kernel>`.
 //! - **The demo pane** (its columns, on every row it covers):
 //!   1. the kernel release becomes `<kernel>`, and the random name of a demo's temp
 //!      directory (the path component right after the temp dir, e.g. `/tmp/`) `#`;
@@ -85,8 +85,7 @@ pub fn masked_rows(cells: &[Vec<String>], pane: Option<Region>, host: &HostValue
                     let pad = (end - start).saturating_sub(masked.width());
                     format!("{before}{masked}{}{after}", " ".repeat(pad))
                 }
-                _ if y == 0 => mask_kernel(&row.concat(), &host.kernel),
-                _ => row.concat(),
+                _ => mask_kernel(&row.concat(), &host.kernel),
             };
             text.trim_end().to_string()
         })

@@ -216,12 +216,13 @@ pub fn render(
     let (tx, rx) = std::sync::mpsc::channel();
     let exe = settings.exe.clone();
     std::thread::spawn(move || {
-        if let Some(answers) = crate::event::probe_answers(&exe) {
-            let _ = tx.send(Message::Probes(answers));
+        if let Some((answers, facts)) = crate::event::probe_report(&exe) {
+            let _ = tx.send((Message::Probes(answers), Message::Facts(facts)));
         }
     });
-    if let Ok(msg) = rx.recv_timeout(PROBE_WAIT) {
-        app.update(msg);
+    if let Ok((probes, facts)) = rx.recv_timeout(PROBE_WAIT) {
+        app.update(probes);
+        app.update(facts);
     }
     let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
     let mut output = Shared::default();

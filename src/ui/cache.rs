@@ -67,7 +67,7 @@ impl Cache {
         } else {
             let pieces = vec![(
                 Style::default().add_modifier(Modifier::ITALIC),
-                text.replace('\n', " "),
+                crate::facts::fill(text, &app.slide_vars).replace('\n', " "),
             )];
             wrap(&pieces, width, &[Span::styled("notes: ", theme::DIM)], &[])
         };

@@ -11,19 +11,13 @@ use crate::deck::markdown::Align;
 use crate::deck::{Block, Inline};
 use crate::highlight;
 
-/// Values for `{name}` placeholders in slide text (e.g. `{probe:landlock}`, filled in
-/// at run time with what this kernel supports).
-pub type Vars = std::collections::HashMap<String, String>;
+/// Values for `{name}` placeholders in slide text (e.g. `{probe:landlock.abi}`, filled
+/// in at run time from this kernel's probe; see [`crate::facts`]).
+pub use crate::facts::Vars;
 
 /// The text with every known `{name}` replaced, or `None` when it has no placeholder.
 fn substitute(text: &str, vars: &Vars) -> Option<String> {
-    if vars.is_empty() || !text.contains('{') {
-        return None;
-    }
-    let mut out = text.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
+    let out = crate::facts::fill(text, vars);
     (out != text).then_some(out)
 }
 

@@ -63,6 +63,7 @@ impl Widget for &App {
             Overlay::Help => overlay::help(area, buf),
             Overlay::Overview { selected } => overlay::overview(self, *selected, area, buf),
             Overlay::Matrix => overlay::kernel_matrix(self, area, buf),
+            Overlay::Sources => overlay::sources(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
         }
     }

@@ -19,6 +19,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("o", "overview of all slides"),
     ("/ text Enter", "search slides; n / N next / previous match"),
     ("s", "show / hide speaker notes"),
+    ("c", "sources of this slide's claims"),
     ("r", "run (or re-run) the slide's demo"),
     ("x", "stop the demo"),
     ("f", "toggle live / recorded, and run"),
@@ -100,6 +101,43 @@ pub fn help(area: Rect, buf: &mut Buffer) {
         ]));
     }
     lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
+    for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
+        buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
+    }
+}
+
+/// The current slide's `sources`: each URL and the claim it backs.
+pub fn sources(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(slide) = app.deck.slides.get(app.current) else {
+        return;
+    };
+    let width = area.width.saturating_sub(6).clamp(20, 96);
+    let text_w = width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if slide.sources.is_empty() {
+        lines.push(Line::raw(" This slide lists no sources."));
+    }
+    for (i, src) in slide.sources.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        lines.extend(wrap(
+            &[(theme::H3, src.url.clone())],
+            text_w,
+            &[Span::raw(" ")],
+            &[Span::raw(" ")],
+        ));
+        lines.extend(wrap(
+            &[(Style::default(), src.backs.clone())],
+            text_w,
+            &[Span::raw("   ")],
+            &[Span::raw("   ")],
+        ));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(" c or Esc closes", theme::DIM));
+    let rect = centered(area, width, (lines.len() as u16 + 2).min(area.height));
+    let inner = boxed("sources", rect, buf);
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
     }

@@ -1,7 +1,8 @@
-//! The XPFO idea today: memfd_secret(2) pages are removed from the kernel's direct map,
-//! so even the kernel can't copy them for another process. A forked child maps one
-//! secret page and one ordinary anonymous page; the parent reads both through
-//! /proc/<child>/mem: the anonymous page reads back, the secret page gives EIO.
+//! The XPFO idea today: memfd_secret(2) pages are removed from the kernel's direct map
+//! (memfd_secret(2) says so). A forked child maps one secret page and one ordinary
+//! anonymous page; the parent reads both through /proc/<child>/mem: the anonymous page
+//! reads back, the secret page gives EIO. The EIO is the kernel refusing access to
+//! secret memory; it does not by itself show the direct-map removal.
 
 use std::time::{Duration, Instant};
 
