@@ -11,6 +11,7 @@ use crate::deck::Deck;
 use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
 use crate::probe::Probe;
 use crate::record::asciicast;
+use crate::text::{printable, printable_line};
 
 /// One row of `kdeck probe`.
 #[derive(Debug, Serialize)]
@@ -86,30 +87,47 @@ pub fn list_rows(deck: &Deck) -> Vec<ListRow<'_>> {
         .collect()
 }
 
+/// Longest section or title `kdeck list` shows; longer ones end in "…".
+const LIST_CELL_MAX: usize = 60;
+
+/// A cell of the list: one line, control characters removed, at most
+/// [`LIST_CELL_MAX`] characters, padded to `width` (no `format!` width: it is a u16).
+fn cell(s: &str, width: usize) -> String {
+    let s = printable_line(s);
+    let mut out: String = s.chars().take(LIST_CELL_MAX).collect();
+    if s.chars().nth(LIST_CELL_MAX).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    let n = out.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    out
+}
+
 pub fn list_table(deck: &Deck) -> String {
     let rows = list_rows(deck);
     let sw = rows
         .iter()
-        .map(|r| r.section.chars().count())
+        .map(|r| r.section.chars().count().min(LIST_CELL_MAX))
         .max()
         .unwrap_or(7)
         .max(7);
     let mut out = format!(
-        "{}  ({} slides, {:.0} min)\n\n{:>3}  {:<sw$}  {:<40}  DEMO\n",
-        deck.title(),
+        "{}  ({} slides, {:.0} min)\n\n{:>3}  {}  {}  DEMO\n",
+        printable_line(deck.title()),
         rows.len(),
         deck.budget_minutes(),
         "#",
-        "SECTION",
-        "TITLE"
+        cell("SECTION", sw),
+        cell("TITLE", 40),
     );
     for r in rows {
         out.push_str(&format!(
-            "{:>3}  {:<sw$}  {:<40}  {}\n",
+            "{:>3}  {}  {}  {}\n",
             r.n,
-            r.section,
-            r.title,
-            r.demo.unwrap_or("")
+            cell(r.section, sw),
+            cell(r.title, 40),
+            printable_line(r.demo.unwrap_or(""))
         ));
     }
     out
@@ -130,29 +148,14 @@ pub fn check(deck: &Deck, recordings: &Recordings) -> (String, usize) {
     demos.retain(|id| seen.insert(*id));
     for id in demos {
         match recordings.load(id) {
-            Ok(cast) => {
-                match cast.header.kdeck.as_ref().map(|m| m.missing_fields()) {
-                    Some(missing) if missing.is_empty() => {}
-                    Some(missing) => {
-                        errors += 1;
-                        out.push_str(&format!(
-                            "{}:1: header lacks kdeck fields: {}\n",
-                            recordings.path_of(id),
-                            missing.join(", ")
-                        ));
-                    }
-                    None => {
-                        errors += 1;
-                        out.push_str(&format!("{}:1: header has no \"kdeck\" object (where and when was it recorded?)\n", recordings.path_of(id)));
-                    }
-                }
-            }
-            Err(e) if e.contains("no recording") => out.push_str(&format!(
-                "warning: {e}: the demo can't fall back on this machine\n"
+            Ok(_) => {}
+            Err(e) if e.ends_with(": no recording of this demo") => out.push_str(&format!(
+                "warning: {}: the demo can't fall back on this machine\n",
+                printable(&e)
             )),
             Err(e) => {
-                errors += 1;
-                out.push_str(&format!("{e}\n"));
+                errors += e.lines().count().max(1);
+                out.push_str(&format!("{}\n", printable(&e)));
             }
         }
     }
@@ -213,18 +216,22 @@ pub fn run_demo_plain(
     Ok((events, passed))
 }
 
+/// One event as plain text; everything that came from a file or a child (lines,
+/// a recording's header fields) passes through [`printable_line`].
 fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = printable_line;
     match ev {
         DemoEvent::Started { id, live, .. } => writeln!(
             out,
-            "kdeck demo {id} ({})",
+            "kdeck demo {} ({})",
+            p(id),
             if *live { "live" } else { "recorded" }
         ),
         DemoEvent::Output { line, .. } => match line.kind {
-            LineKind::Step => writeln!(out, "── {} ──", line.text),
-            LineKind::Probe => writeln!(out, "probe: {}", line.text),
-            LineKind::Replayed => writeln!(out, "◌ {}", line.text),
-            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", line.text),
+            LineKind::Step => writeln!(out, "── {} ──", p(&line.text)),
+            LineKind::Probe => writeln!(out, "probe: {}", p(&line.text)),
+            LineKind::Replayed => writeln!(out, "◌ {}", p(&line.text)),
+            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", p(&line.text)),
         },
         DemoEvent::FellBack {
             why,
@@ -233,23 +240,40 @@ fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
             ..
         } => {
             let on = recording.as_ref().map_or("no recording".to_string(), |r| {
-                format!("recorded on {} {}, {}", r.kernel, r.arch, r.date)
+                format!(
+                    "recorded on {} {}, {}",
+                    p(&r.kernel),
+                    p(&r.arch),
+                    p(&r.date)
+                )
             });
-            writeln!(out, "◌ RECORDED — {why} ({on})")
+            writeln!(out, "◌ RECORDED — {} ({on})", p(why))
         }
         DemoEvent::FellBack {
             why,
             step: Some(step),
             ..
-        } => writeln!(out, "◐ PARTIAL — step {step} from the recording: {why}"),
+        } => writeln!(
+            out,
+            "◐ PARTIAL — step {} from the recording: {}",
+            p(step),
+            p(why)
+        ),
         DemoEvent::Exited {
             outcome, seconds, ..
         } => match outcome {
             Outcome::Passed => writeln!(out, "(finished in {seconds:.2} s)"),
+            Outcome::NoRecording { error } => {
+                writeln!(out, "✗ recording missing or invalid:")?;
+                for l in error.lines() {
+                    writeln!(out, "  {}", p(l))?;
+                }
+                writeln!(out, "(ended after {seconds:.2} s)")
+            }
             other => writeln!(
                 out,
                 "(ended: {} after {seconds:.2} s)",
-                serde_json::to_string(other).unwrap_or_default()
+                p(&serde_json::to_string(other).unwrap_or_default())
             ),
         },
     }

@@ -9,6 +9,7 @@ use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
 use kdeck::event::Events;
+use kdeck::text::printable;
 
 #[derive(Parser)]
 #[command(
@@ -38,7 +39,7 @@ struct PresentArgs {
     #[arg(long, value_name = "DIR")]
     recordings: Option<PathBuf>,
     /// Replay speed of recordings (2 = twice as fast, 0 = instant).
-    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     speed: f64,
 }
 
@@ -63,7 +64,8 @@ enum Command {
         record: Option<PathBuf>,
         #[arg(long, value_name = "DIR")]
         recordings: Option<PathBuf>,
-        #[arg(long, value_name = "X", default_value_t = 1.0)]
+        /// Replay speed of the recording (2 = twice as fast, 0 = instant).
+        #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
         speed: f64,
     },
     /// Validate a deck and its recordings; exit 1 with file:line errors.
@@ -113,7 +115,7 @@ fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("kdeck: {e:#}");
+            eprintln!("kdeck: {}", printable(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }
@@ -129,7 +131,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
-                eprintln!("kdeck record: {e}");
+                eprintln!("kdeck record: {}", printable(&e.to_string()));
                 Ok(ExitCode::from(e.exit_code()))
             }
         },
@@ -166,7 +168,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             let (report, errors) = commands::check(&deck, &recordings_from(recordings));
-            print!("{report}");
+            print!("{}", printable(&report));
             Ok(if errors == 0 {
                 ExitCode::SUCCESS
             } else {
@@ -178,10 +180,8 @@ fn real_main() -> anyhow::Result<ExitCode> {
             sysctl,
             json,
         }) => {
-            print!(
-                "{}",
-                kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?
-            );
+            let text = kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?;
+            print!("{}", printable(&text));
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo {
@@ -214,8 +214,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             )?;
             if let Some(path) = record {
                 let cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
-                std::fs::write(&path, kdeck::record::asciicast::write_v2(&cast))
-                    .with_context(|| format!("can't write {}", path.display()))?;
+                let text = kdeck::record::asciicast::write_v2(&cast);
+                kdeck::files::write_file(&path, text.as_bytes())
+                    .context("can't write the recording")?;
                 eprintln!("recorded to {}", path.display());
             }
             Ok(if passed {
@@ -224,6 +225,16 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+/// `--speed X`: a finite number, positive or 0 (instant).
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a replay speed: give a finite number > 0 (2 = twice as fast) or 0 (instant)"
+        )),
     }
 }
 
@@ -245,7 +256,7 @@ fn load_deck(dir: Option<&PathBuf>) -> anyhow::Result<Option<Deck>> {
     match loaded {
         Ok(deck) => Ok(Some(deck)),
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!("{}", printable(&errors.to_string()));
             eprintln!("kdeck: the deck has {} problem(s)", errors.0.len());
             Ok(None)
         }

@@ -378,7 +378,10 @@ fn malformed_sysctl_line_names_file_and_line() {
 fn unreadable_file_is_named() {
     let err = kspp::run_cli(Some(Path::new("/nonexistent/kspp.config")), None, true)
         .expect_err("missing file");
-    assert_eq!(err.to_string(), "/nonexistent/kspp.config: ENOENT");
+    assert_eq!(
+        err.to_string(),
+        "/nonexistent/kspp.config: its directory /nonexistent does not exist"
+    );
 }
 
 #[test]

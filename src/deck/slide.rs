@@ -142,7 +142,7 @@ impl Slide {
 }
 
 /// 1-based line (counting the `+++` line as 1) of `key = ...` in the front matter.
-fn key_line(fm_text: &str, key: &str) -> usize {
+pub(super) fn key_line(fm_text: &str, key: &str) -> usize {
     fm_text
         .lines()
         .position(|l| {

@@ -24,6 +24,7 @@ use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
 use crate::deck::Deck;
 use crate::demo::{self, Recordings, RunMode};
+use crate::files;
 
 /// Terminal size of each demo's own cast (plain lines, like `kdeck demo --record`).
 const DEMO_CAST_SIZE: (u16, u16) = (80, 30);
@@ -140,7 +141,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         .as_ref()
         .map_or_else(Recordings::embedded, Recordings::from_dir);
     let exe = std::env::current_exe().map_err(RecordError::Exe)?;
-    std::fs::create_dir_all(&args.out).map_err(RecordError::write(&args.out))?;
+    files::own_dir(&args.out)?;
     let (kernel, arch) = asciicast::uname().unwrap_or_else(|| ("unknown".into(), "unknown".into()));
     let date = asciicast::now_rfc3339_utc();
 
@@ -188,7 +189,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         casts.push(text);
     }
     let exit_code = report::exit_code(&demos, args.on_fallback);
-    let report = RunReport {
+    let mut report = RunReport {
         kdeck_version: env!("CARGO_PKG_VERSION").to_string(),
         kernel,
         arch,
@@ -199,22 +200,43 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         demos,
         exit_code,
     };
-    print!("{}", report::table(&report));
+    // The report files first: if one can't be written the run exits 1, and the table
+    // and the JSON (when it could be written) say so.
+    let failed_write = write_reports(args, &report, &ordered).err();
+    if failed_write.is_some() {
+        report.exit_code = 1;
+        if let Some(path) = &args.json {
+            let _ = write(path, &(serde_json::to_string_pretty(&report)? + "\n"));
+        }
+    }
+    print!("{}", crate::text::printable(&report::table(&report)));
     let _ = std::io::stdout().flush();
     tell(&report, args.on_fallback);
-    if let Some(path) = &args.json {
-        write(path, &(serde_json::to_string_pretty(&report)? + "\n"))?;
-    }
-    if let Some(path) = &args.junit {
-        write(path, &report::junit(&report, &ordered)?)?;
-    }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        append(Path::new(&path), &report::markdown(&report))?;
+    if let Some(e) = failed_write {
+        return Err(e);
     }
     if args.update_fallbacks {
         update_fallbacks(&report, &casts, &update_dir)?;
     }
-    Ok(exit_code)
+    Ok(report.exit_code)
+}
+
+/// `--json`, `--junit` and the step summary of `$GITHUB_STEP_SUMMARY`.
+fn write_reports(
+    args: &RecordArgs,
+    report: &RunReport,
+    runs: &[DemoRun],
+) -> Result<(), RecordError> {
+    if let Some(path) = &args.json {
+        write(path, &(serde_json::to_string_pretty(report)? + "\n"))?;
+    }
+    if let Some(path) = &args.junit {
+        write(path, &report::junit(report, runs)?)?;
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        append(Path::new(&path), &report::markdown(report))?;
+    }
+    Ok(())
 }
 
 fn mode_name(mode: RunMode) -> &'static str {
@@ -262,7 +284,11 @@ fn tell(report: &RunReport, on_fallback: OnFallback) {
             (DemoMode::Failed, _) | (_, OnFallback::Fail) => "error",
             _ => "warning",
         };
-        eprintln!("kdeck record: {level}: {} {what}: {}", d.id, d.reason);
+        eprintln!(
+            "kdeck record: {level}: {} {what}: {}",
+            d.id,
+            crate::text::printable(&d.reason)
+        );
     }
     if report.exit_code == 4 {
         eprintln!("kdeck record: fallbacks are errors under --on-fallback fail (exit 4)");
@@ -283,26 +309,20 @@ fn update_fallbacks(report: &RunReport, casts: &[String], dir: &Path) -> Result<
             );
             continue;
         }
-        let parent = dir.join(&d.id);
-        std::fs::create_dir_all(&parent).map_err(RecordError::write(&parent))?;
+        files::own_dir(&dir.join(&d.id))?;
         write(&target, text)?;
         eprintln!("updated {}", target.display());
     }
     Ok(())
 }
 
+/// Writes a file where the user asked, never through another user's symlink.
 fn write(path: &Path, text: &str) -> Result<(), RecordError> {
-    std::fs::write(path, text).map_err(RecordError::write(path))
+    Ok(files::write_file(path, text.as_bytes())?)
 }
 
 fn append(path: &Path, text: &str) -> Result<(), RecordError> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(RecordError::write(path))?;
-    f.write_all(text.as_bytes())
-        .map_err(RecordError::write(path))
+    Ok(files::append_file(path, text.as_bytes())?)
 }
 
 #[cfg(test)]

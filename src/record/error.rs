@@ -30,6 +30,9 @@ pub enum RecordError {
     /// means a bug or a wedged machine).
     #[error("no answer from the demo engine for {id} after {seconds} s")]
     NoAnswer { id: String, seconds: u64 },
+    /// A file kdeck was asked to write (or the directory for it) can't be.
+    #[error("can't write {0}")]
+    File(#[from] crate::files::FileError),
     #[error("drawing the walkthrough failed: {0}")]
     Draw(#[source] std::io::Error),
     #[error("JUnit XML: {0}")]

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+
+use crate::files;
 use std::path::Path;
 
 use super::KsppError;
@@ -132,11 +134,13 @@ fn kernel_release() -> Option<String> {
 pub fn load_running() -> Result<Option<KernelConfig>, KsppError> {
     let mut first_error = None;
     for path in config_candidates() {
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
         match read_config_text(Path::new(&path)) {
             Ok(text) => return KernelConfig::parse(&text, &path).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                first_error.get_or_insert(read_error(&path, &e));
+                first_error.get_or_insert(e);
             }
         }
     }
@@ -146,20 +150,41 @@ pub fn load_running() -> Result<Option<KernelConfig>, KsppError> {
     }
 }
 
-/// Reads a config file, gunzipping it if it starts with the gzip magic.
-pub fn read_config_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+/// Reads a config file (a regular file of at most 16 MiB), gunzipping it if it starts
+/// with the gzip magic (at most 64 MiB once unpacked).
+pub fn read_config_text(path: &Path) -> Result<String, KsppError> {
+    let name = path.display().to_string();
+    let bytes = files::read_regular(path, files::CONFIG_CAP, "a kernel config")
+        .map_err(|e| file_error(&name, &e))?;
     let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let cap = 4 * files::CONFIG_CAP;
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(cap + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| read_error(&name, &e))?;
+        if out.len() as u64 > cap {
+            return Err(KsppError::Read {
+                file: name,
+                reason: format!("unpacks to more than {}", files::human_size(cap)),
+            });
+        }
         out
     } else {
         bytes
     };
-    String::from_utf8(plain).map_err(|_| std::io::Error::other("not UTF-8 text"))
+    files::utf8(&name, plain).map_err(|e| file_error(&name, &e))
 }
 
-/// Renders an I/O error on `path` as "path: ENOENT" (or the error's own words).
+/// A [`files::FileError`] as a kspp read error.
+pub fn file_error(name: &str, e: &files::FileError) -> KsppError {
+    let (file, reason) = match e {
+        files::FileError::NotUtf8 { line, .. } => (format!("{name}:{line}"), e.reason()),
+        _ => (name.to_string(), e.reason()),
+    };
+    KsppError::Read { file, reason }
+}
+
 pub fn read_error(path: &str, e: &std::io::Error) -> KsppError {
     let reason = match e.raw_os_error() {
         Some(n) => errno_name(n),
