@@ -274,14 +274,19 @@ pub fn own_dir(dir: &Path) -> Result<(), FileError> {
     Ok(())
 }
 
-/// A fresh directory with a unique name and mode 0700 in the temp dir, kept after
-/// kdeck exits (its path is printed for the user).
-pub fn fresh_temp_dir(prefix: &str) -> Result<std::path::PathBuf, FileError> {
+/// A fresh directory with a unique name and mode 0700 in the temp dir, removed when
+/// the value is dropped (tempfile's default mode follows the umask, 0755 mostly).
+pub fn private_temp_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
     use std::os::unix::fs::PermissionsExt;
     tempfile::Builder::new()
         .prefix(prefix)
         .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
+}
+
+/// [`private_temp_dir`], kept after kdeck exits (its path is printed for the user).
+pub fn fresh_temp_dir(prefix: &str) -> Result<std::path::PathBuf, FileError> {
+    private_temp_dir(prefix)
         .map(tempfile::TempDir::keep)
         .map_err(|e| FileError::Unwritable {
             path: std::env::temp_dir().display().to_string(),
@@ -341,6 +346,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "f.cast:3: not valid UTF-8 (bad byte at offset 6)"
+        );
+    }
+
+    #[test]
+    fn temp_dirs_are_private() {
+        let d = private_temp_dir("kdeck-test-").unwrap();
+        let mode = d.path().metadata().unwrap().mode() & 0o7777;
+        assert_eq!(mode, 0o700);
+        assert!(
+            d.path()
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("kdeck-test-")
         );
     }
 

@@ -20,6 +20,26 @@ pub fn printable_line(s: &str) -> Cow<'_, str> {
     clean(s, false)
 }
 
+/// How many problems of one file are listed before "… and N more".
+pub const MAX_LISTED: usize = 50;
+
+/// Problems one per line, the first [`MAX_LISTED`] of them, then how many more there
+/// are (a 16 MiB file of garbage must not print a million lines).
+pub fn list_problems<T: std::fmt::Display>(problems: &[T]) -> String {
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(MAX_LISTED)
+        .map(ToString::to_string)
+        .collect();
+    if problems.len() > MAX_LISTED {
+        lines.push(format!(
+            "… and {} more problem(s)",
+            problems.len() - MAX_LISTED
+        ));
+    }
+    lines.join("\n")
+}
+
 /// Bidirectional overrides and isolates: they reorder what follows on the line.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')

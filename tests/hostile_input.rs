@@ -160,6 +160,42 @@ fn record_kspp(dir: &Path, out: &Path) -> common::hostile::Out {
     ])
 }
 
+#[test]
+fn the_tui_badge_names_every_problem_of_an_invalid_recording() {
+    let d = recordings(&[(
+        "kspp",
+        &cast(&[r#"[0.1, "o", "hi\r\n"]"#, r#"[0.2, "z", ""]"#]),
+    )]);
+    let mut app = kdeck::app::App::new(
+        common::deck(),
+        kdeck::app::Options {
+            start: common::slide_of("kspp"),
+            force_recorded: true,
+            kernel: common::KERNEL.into(),
+        },
+    );
+    let (sink, rx) = common::channel_sink();
+    let mut engine = Engine::new(common::exe(), Recordings::from_dir(d.path()), sink);
+    for cmd in app.update(common::key('r')) {
+        engine.command(cmd);
+    }
+    loop {
+        let ev = rx.recv_timeout(Duration::from_secs(20)).expect("events");
+        let done = matches!(ev, DemoEvent::Exited { .. });
+        app.update(kdeck::app::Message::Demo(ev));
+        if done {
+            break;
+        }
+    }
+    let screen = common::screen(&app, 200, 50)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(screen.contains("unknown event code \"z\""), "{screen}");
+    assert!(screen.contains("no exit event"), "{screen}");
+    assert!(!screen.contains("recorded on"), "{screen}");
+}
+
 /// Runs the engine on `recordings` for kspp; returns the end and how long it took.
 fn replay(
     dir: &Path,
@@ -359,6 +395,35 @@ fn errors_name_the_line_and_say_what_is_wrong() {
         "{}",
         r.err
     );
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_up_to_a_limit() {
+    let d = tempfile::tempdir().unwrap();
+    let config = d.path().join("config");
+    std::fs::write(
+        &config,
+        "CONFIG_A=y\nbad one\nCONFIG_B=y\nbad two\nbad three\n",
+    )
+    .unwrap();
+    let r = kdeck(&["kspp", "--config", s(&config)]);
+    assert_eq!(r.code, 1);
+    let shown = config.display().to_string();
+    for n in [2, 4, 5] {
+        assert!(r.err.contains(&format!("{shown}:{n}: ")), "{n}: {}", r.err);
+    }
+    let garbage = "nope\n".repeat(500);
+    let rec = recordings(&[("kspp", &format!("{}\n{garbage}", header("kspp", "k")))]);
+    let r = kdeck(&["check", "--recordings", s(rec.path())]);
+    assert!(
+        r.out
+            .contains("kspp/recorded.cast:2: truncated or invalid JSON"),
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("kspp/recorded.cast:51: "), "{}", r.out);
+    assert!(r.out.contains("… and 452 more problem(s)"), "{}", r.out);
+    assert!(r.out.lines().count() < 80, "{}", r.out);
 }
 
 #[test]

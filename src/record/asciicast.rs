@@ -36,6 +36,8 @@
 //! - v3's `term.type` is kept as `env["TERM"]` (where v2 keeps it) unless `env` has
 //!   a `TERM` already. Other header keys (`duration`, `idle_time_limit`, `theme`, ...)
 //!   are not kept.
+//! - [`parse`] stops at the first problem, [`parse_all`] goes on and collects them all;
+//!   [`validate_recording`] adds what a kdeck fallback must have (see its module).
 //! - Errors name the file and the 1-based line: `demos/x/recorded.cast:5: event time
 //!   goes backwards (3.2 after 4.0)`. No input makes the parser panic.
 //!

@@ -33,6 +33,7 @@ impl KernelConfig {
     /// malformed and reported as `source:line`.
     pub fn parse(text: &str, source: &str) -> Result<KernelConfig, KsppError> {
         let mut values = HashMap::new();
+        let mut errors = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() {
@@ -44,14 +45,19 @@ impl KernelConfig {
                 }
                 continue;
             }
-            let (name, value) = parse_assignment(line).map_err(|reason| KsppError::Malformed {
-                file: source.to_string(),
-                line: idx + 1,
-                text: raw.to_string(),
-                reason,
-            })?;
-            values.insert(name.to_string(), ConfigValue::Set(value.to_string()));
+            match parse_assignment(line) {
+                Ok((name, value)) => {
+                    values.insert(name.to_string(), ConfigValue::Set(value.to_string()));
+                }
+                Err(reason) => errors.push(KsppError::Malformed {
+                    file: source.to_string(),
+                    line: idx + 1,
+                    text: raw.to_string(),
+                    reason,
+                }),
+            }
         }
+        all_problems(errors)?;
         Ok(KernelConfig {
             source: source.to_string(),
             values,
@@ -176,6 +182,15 @@ pub fn read_config_text(path: &Path) -> Result<String, KsppError> {
     files::utf8(&name, plain).map_err(|e| file_error(&name, &e))
 }
 
+/// No problems: Ok; one: that one; more: all of them.
+fn all_problems(mut errors: Vec<KsppError>) -> Result<(), KsppError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0)),
+        _ => Err(KsppError::Several(errors)),
+    }
+}
+
 /// A [`files::FileError`] as a kspp read error.
 pub fn file_error(name: &str, e: &files::FileError) -> KsppError {
     let (file, reason) = match e {
@@ -226,6 +241,7 @@ impl SysctlSource {
     /// with `#` or `;` are skipped; anything else is malformed (`file:line`).
     pub fn parse_dump(text: &str, file: &str) -> Result<SysctlSource, KsppError> {
         let mut values = HashMap::new();
+        let mut errors = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -236,15 +252,17 @@ impl SysctlSource {
                 .map(|(k, v)| (k.trim(), v.trim()))
                 .filter(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
             let Some((key, value)) = parsed else {
-                return Err(KsppError::Malformed {
+                errors.push(KsppError::Malformed {
                     file: file.to_string(),
                     line: idx + 1,
                     text: raw.to_string(),
                     reason: "expected `name = value` as `sysctl -a` prints it",
                 });
+                continue;
             };
             values.insert(key.to_string(), value.to_string());
         }
+        all_problems(errors)?;
         Ok(SysctlSource::Dump {
             file: file.to_string(),
             values,

@@ -24,8 +24,7 @@ pub struct RecordingErrors(pub Vec<CastError>);
 
 impl fmt::Display for RecordingErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        f.write_str(&lines.join("\n"))
+        f.write_str(&crate::text::list_problems(&self.0))
     }
 }
 
