@@ -138,7 +138,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
     });
     let columns: Vec<Column> = columns.into_iter().flatten().collect();
     let matrix = assemble(&columns);
-    print!("{}", matrix.render_text());
+    print!("{}", crate::text::printable(&matrix.render_text()));
     println!(
         "\n(matrix of {} kernel(s) in {:.1} s; files in {})",
         columns.len(),
