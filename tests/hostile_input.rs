@@ -268,6 +268,10 @@ fn escape_sequences_from_files_never_reach_the_terminal() {
         format!("+++\ntitle = {toml_title}\nsection = {toml_title}\n+++\nbody\n"),
     )
     .unwrap();
+    // The model keeps no escapes in one-line fields: the TUI header shows "Title".
+    let loaded = kdeck::deck::Deck::from_dir(deck.path(), &kdeck::demo::ids()).unwrap();
+    assert_eq!(loaded.slides[0].title, "Title");
+    assert_eq!(loaded.slides[0].section, "Title");
     let r = kdeck(&["list", "--deck", s(deck.path())]);
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(!has_controls(&r.out), "{:?}", r.out);

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::text::printable_line;
+
 use super::error::DeckError;
 use super::markdown::{self, Block};
 
@@ -120,16 +122,19 @@ impl Slide {
         let rest = &text[body_start..];
         let (body_src, notes) = split_notes(rest);
         let body = markdown::parse(body_src);
+        // One-line fields shown in headers, lists and frames: no escape sequences.
+        let title = printable_line(&fm.title).into_owned();
         let section = fm
             .section
             .filter(|s| !s.trim().is_empty())
+            .map(|s| printable_line(&s).into_owned())
             .or_else(|| previous_section.map(str::to_string))
-            .unwrap_or_else(|| fm.title.clone());
+            .unwrap_or_else(|| title.clone());
         let search_text =
-            format!("{}\n{}\n{}", fm.title, markdown::plain_text(&body), notes).to_lowercase();
+            format!("{}\n{}\n{}", title, markdown::plain_text(&body), notes).to_lowercase();
         Ok(Slide {
             file: file.to_string(),
-            title: fm.title,
+            title,
             section,
             demo: fm.demo,
             minutes: fm.minutes,
