@@ -116,3 +116,39 @@ pub fn header(id: &str, kernel: &str) -> String {
     })
     .to_string()
 }
+
+/// A recordings dir with `demos/<id>/recorded.cast` = `text` for each pair.
+pub fn recordings(casts: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (id, text) in casts {
+        std::fs::create_dir_all(d.path().join(id)).unwrap();
+        std::fs::write(d.path().join(id).join("recorded.cast"), text).unwrap();
+    }
+    d
+}
+
+pub fn cast(lines: &[&str]) -> String {
+    let mut t = header("kspp", "6.1.0");
+    for l in lines {
+        t.push('\n');
+        t.push_str(l);
+    }
+    t + "\n"
+}
+
+pub const OK_EVENTS: &[&str] = &[r#"[0.1, "o", "hello\r\n"]"#, r#"[0.2, "x", "0"]"#];
+
+/// `kdeck record --only kspp --mode recorded` with recordings from `dir`.
+pub fn record_kspp(dir: &Path, out: &Path) -> Out {
+    kdeck(&[
+        "record",
+        "--only",
+        "kspp",
+        "--mode",
+        "recorded",
+        "--recordings",
+        s(dir),
+        "--out",
+        s(out),
+    ])
+}
