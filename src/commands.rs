@@ -154,7 +154,7 @@ pub fn check(deck: &Deck, recordings: &Recordings) -> (String, usize) {
                 printable(&e)
             )),
             Err(e) => {
-                errors += e.lines().count().max(1);
+                errors += crate::text::count_problems(&e);
                 out.push_str(&format!("{}\n", printable(&e)));
             }
         }

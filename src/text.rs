@@ -40,6 +40,20 @@ pub fn list_problems<T: std::fmt::Display>(problems: &[T]) -> String {
     lines.join("\n")
 }
 
+/// How many problems a [`list_problems`] text stands for (its lines, with the
+/// "… and N more" line counted as N).
+pub fn count_problems(text: &str) -> usize {
+    text.lines()
+        .map(|l| {
+            l.strip_prefix("… and ")
+                .and_then(|r| r.strip_suffix(" more problem(s)"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
 /// Bidirectional overrides and isolates: they reorder what follows on the line.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
@@ -84,6 +98,19 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_are_listed_up_to_a_limit_and_counted() {
+        let many: Vec<String> = (1..=60).map(|n| format!("f:{n}: bad")).collect();
+        let text = list_problems(&many);
+        assert_eq!(text.lines().count(), MAX_LISTED + 1);
+        assert!(
+            text.ends_with("f:50: bad\n… and 10 more problem(s)"),
+            "{text}"
+        );
+        assert_eq!(count_problems(&text), 60);
+        assert_eq!(count_problems("one line"), 1);
+    }
 
     #[test]
     fn escapes_and_controls_are_removed() {

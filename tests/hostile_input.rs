@@ -177,6 +177,11 @@ fn every_problem_of_a_file_is_reported_up_to_a_limit() {
     assert!(r.out.contains("kspp/recorded.cast:51: "), "{}", r.out);
     assert!(r.out.contains("… and 452 more problem(s)"), "{}", r.out);
     assert!(r.out.lines().count() < 80, "{}", r.out);
+    assert!(
+        r.out.contains("embedded: 19 slides, 511 problem(s)"),
+        "{}",
+        r.out
+    );
 }
 
 #[test]
