@@ -230,3 +230,37 @@ proptest! {
         prop_assert!(clean.len() <= text.len());
     }
 }
+
+/// Found by the property test: an escape character in a code block made the code
+/// wrapper count past the line (`inner - used` overflowed); a wide character in a
+/// one-column pane could never fit.
+#[test]
+fn code_blocks_with_controls_and_wide_characters_render() {
+    let ids = kdeck::demo::ids();
+    for (text, w, h) in [
+        (
+            "+++\ntitle = \"T\"\n+++\n```\n  - \u{1b}[31m## word aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n```\n",
+            40,
+            12,
+        ),
+        (
+            "+++\ntitle = \"T\"\n+++\n```\n界界界\u{1b}\u{7}👩‍👩‍👧\n```\n",
+            1,
+            20,
+        ),
+        ("+++\ntitle = \"T\"\n+++\n```\n界界界\n```\n", 3, 30),
+    ] {
+        let files = vec![("f.md".to_string(), text.as_bytes().to_vec())];
+        let deck = Deck::from_files("t", files, &ids).unwrap();
+        let app = App::new(
+            deck,
+            Options {
+                start: 0,
+                force_recorded: true,
+                kernel: "k".into(),
+            },
+        );
+        let screen = common::screen(&app, w, h);
+        assert_eq!(screen.lines().count(), h as usize);
+    }
+}
