@@ -11,6 +11,7 @@ use crate::deck::Deck;
 use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
 use crate::probe::Probe;
 use crate::record::asciicast;
+use crate::text::{printable, printable_line};
 
 /// One row of `kdeck probe`.
 #[derive(Debug, Serialize)]
@@ -126,30 +127,47 @@ pub fn live_vars(rows: &[ProbeRow], recordings: &Recordings) -> crate::facts::Va
     .vars()
 }
 
+/// Longest section or title `kdeck list` shows; longer ones end in "…".
+const LIST_CELL_MAX: usize = 60;
+
+/// A cell of the list: one line, control characters removed, at most
+/// [`LIST_CELL_MAX`] characters, padded to `width` (no `format!` width: it is a u16).
+fn cell(s: &str, width: usize) -> String {
+    let s = printable_line(s);
+    let mut out: String = s.chars().take(LIST_CELL_MAX).collect();
+    if s.chars().nth(LIST_CELL_MAX).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    let n = out.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    out
+}
+
 pub fn list_table(deck: &Deck) -> String {
     let rows = list_rows(deck, &crate::facts::Vars::new());
     let sw = rows
         .iter()
-        .map(|r| r.section.chars().count())
+        .map(|r| r.section.chars().count().min(LIST_CELL_MAX))
         .max()
         .unwrap_or(7)
         .max(7);
     let mut out = format!(
-        "{}  ({} slides, {:.0} min)\n\n{:>3}  {:<sw$}  {:<40}  DEMO\n",
-        deck.title(),
+        "{}  ({} slides, {:.0} min)\n\n{:>3}  {}  {}  DEMO\n",
+        printable_line(deck.title()),
         rows.len(),
         deck.budget_minutes(),
         "#",
-        "SECTION",
-        "TITLE"
+        cell("SECTION", sw),
+        cell("TITLE", 40),
     );
     for r in rows {
         out.push_str(&format!(
-            "{:>3}  {:<sw$}  {:<40}  {}\n",
+            "{:>3}  {}  {}  {}\n",
             r.n,
-            r.section,
-            r.title,
-            r.demo.unwrap_or("")
+            cell(r.section, sw),
+            cell(r.title, 40),
+            printable_line(r.demo.unwrap_or(""))
         ));
     }
     out
@@ -181,29 +199,14 @@ pub fn check(deck: &Deck, recordings: &Recordings) -> (String, usize) {
     demos.retain(|id| seen.insert(*id));
     for id in demos {
         match recordings.load(id) {
-            Ok(cast) => {
-                match cast.header.kdeck.as_ref().map(|m| m.missing_fields()) {
-                    Some(missing) if missing.is_empty() => {}
-                    Some(missing) => {
-                        errors += 1;
-                        out.push_str(&format!(
-                            "{}:1: header lacks kdeck fields: {}\n",
-                            recordings.path_of(id),
-                            missing.join(", ")
-                        ));
-                    }
-                    None => {
-                        errors += 1;
-                        out.push_str(&format!("{}:1: header has no \"kdeck\" object (where and when was it recorded?)\n", recordings.path_of(id)));
-                    }
-                }
-            }
-            Err(e) if e.contains("no recording") => out.push_str(&format!(
-                "warning: {e}: the demo can't fall back on this machine\n"
+            Ok(_) => {}
+            Err(e) if e.ends_with(": no recording of this demo") => out.push_str(&format!(
+                "warning: {}: the demo can't fall back on this machine\n",
+                printable(&e)
             )),
             Err(e) => {
-                errors += 1;
-                out.push_str(&format!("{e}\n"));
+                errors += crate::text::count_problems(&e);
+                out.push_str(&format!("{}\n", printable(&e)));
             }
         }
     }
@@ -283,22 +286,25 @@ impl Ran {
     }
 }
 
-/// One event as plain lines. The header names only the demo when a live run starts
-/// (it may still fall back); the last line says what actually ran.
+/// One event as plain lines; everything that came from a file or a child (lines, a
+/// recording's header fields) passes through [`printable_line`]. The header names only
+/// the demo when a live run starts (it may still fall back); the last line says what
+/// actually ran.
 fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = printable_line;
     match ev {
-        DemoEvent::Started { id, live: true, .. } => writeln!(out, "kdeck demo {id}"),
+        DemoEvent::Started { id, live: true, .. } => writeln!(out, "kdeck demo {}", p(id)),
         DemoEvent::Started {
             id, live: false, ..
         } => {
             *ran = Ran::Recorded;
-            writeln!(out, "kdeck demo {id} (recorded)")
+            writeln!(out, "kdeck demo {} (recorded)", p(id))
         }
         DemoEvent::Output { line, .. } => match line.kind {
-            LineKind::Step => writeln!(out, "── {} ──", line.text),
-            LineKind::Probe => writeln!(out, "probe: {}", line.text),
-            LineKind::Replayed => writeln!(out, "◌ {}", line.text),
-            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", line.text),
+            LineKind::Step => writeln!(out, "── {} ──", p(&line.text)),
+            LineKind::Probe => writeln!(out, "probe: {}", p(&line.text)),
+            LineKind::Replayed => writeln!(out, "◌ {}", p(&line.text)),
+            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", p(&line.text)),
         },
         DemoEvent::FellBack {
             why,
@@ -308,9 +314,14 @@ fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::R
         } => {
             *ran = Ran::Recorded;
             let on = recording.as_ref().map_or("no recording".to_string(), |r| {
-                format!("recorded on {} {}, {}", r.kernel, r.arch, r.date)
+                format!(
+                    "recorded on {} {}, {}",
+                    p(&r.kernel),
+                    p(&r.arch),
+                    p(&r.date)
+                )
             });
-            writeln!(out, "◌ RECORDED — {why} ({on})")
+            writeln!(out, "◌ RECORDED — {} ({on})", p(why))
         }
         DemoEvent::FellBack {
             why,
@@ -320,17 +331,29 @@ fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::R
             if *ran == Ran::Live {
                 *ran = Ran::Partial;
             }
-            writeln!(out, "◐ PARTIAL — step {step} from the recording: {why}")
+            writeln!(
+                out,
+                "◐ PARTIAL — step {} from the recording: {}",
+                p(step),
+                p(why)
+            )
         }
         DemoEvent::Exited {
             outcome, seconds, ..
         } => match outcome {
             Outcome::Passed => writeln!(out, "({}, finished in {seconds:.2} s)", ran.words()),
+            Outcome::NoRecording { error } => {
+                writeln!(out, "✗ recording missing or invalid:")?;
+                for l in error.lines() {
+                    writeln!(out, "  {}", p(l))?;
+                }
+                writeln!(out, "(ended after {seconds:.2} s)")
+            }
             other => writeln!(
                 out,
                 "({}; ended: {} after {seconds:.2} s)",
                 ran.words(),
-                serde_json::to_string(other).unwrap_or_default()
+                p(&serde_json::to_string(other).unwrap_or_default())
             ),
         },
     }

@@ -9,6 +9,7 @@ use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
 use kdeck::event::Events;
+use kdeck::text::printable;
 
 #[derive(Parser)]
 #[command(
@@ -42,7 +43,7 @@ struct PresentArgs {
     #[arg(long, value_name = "DIR")]
     recordings: Option<PathBuf>,
     /// Replay speed of recordings (2 = twice as fast, 0 = instant).
-    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     speed: f64,
 }
 
@@ -70,7 +71,7 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         recordings: Option<PathBuf>,
         /// Replay speed of a recording (2 = twice as fast, 0 = instant).
-        #[arg(long, value_name = "X", default_value_t = 1.0)]
+        #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
         speed: f64,
     },
     /// Validate a deck and its recordings; exit 1 with file:line errors.
@@ -147,7 +148,7 @@ fn main() -> ExitCode {
         // read or write, a tool that is missing): 2, like a usage error. A demo, a deck
         // or a check that fails is a result, exit 1, returned as Ok.
         Err(e) => {
-            eprintln!("kdeck: {e:#}");
+            eprintln!("kdeck: {}", printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -163,7 +164,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
-                eprintln!("kdeck record: {e}");
+                eprintln!("kdeck record: {}", printable(&e.to_string()));
                 Ok(ExitCode::from(e.exit_code()))
             }
         },
@@ -219,7 +220,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             let (report, errors) = commands::check(&deck, &recordings_from(recordings));
-            print!("{report}");
+            print!("{}", printable(&report));
             Ok(if errors == 0 {
                 ExitCode::SUCCESS
             } else {
@@ -283,8 +284,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 if let Some((_, facts)) = kdeck::event::probe_report(&exe) {
                     kdeck::facts::stamp(&mut cast, &facts);
                 }
-                std::fs::write(&path, kdeck::record::asciicast::write_v2(&cast))
-                    .with_context(|| format!("can't write {}", path.display()))?;
+                let text = kdeck::record::asciicast::write_v2(&cast);
+                kdeck::files::write_file(&path, text.as_bytes())
+                    .context("can't write the recording")?;
                 eprintln!("recorded to {}", path.display());
             }
             Ok(if passed {
@@ -308,7 +310,7 @@ fn kspp(
     if json {
         println!("{}", kdeck::schema::pretty(kdeck::schema::KSPP, &report)?);
     } else {
-        print!("{}", kspp::render_text(&report));
+        print!("{}", printable(&kspp::render_text(&report)));
     }
     match fail_under {
         Some(n) if report.passed < n => {
@@ -319,6 +321,16 @@ fn kspp(
             Ok(ExitCode::from(1))
         }
         _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `--speed X`: a finite number, positive or 0 (instant).
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a replay speed: give a finite number > 0 (2 = twice as fast) or 0 (instant)"
+        )),
     }
 }
 
@@ -340,7 +352,7 @@ fn load_deck(dir: Option<&PathBuf>) -> anyhow::Result<Option<Deck>> {
     match loaded {
         Ok(deck) => Ok(Some(deck)),
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!("{}", printable(&errors.to_string()));
             eprintln!("kdeck: the deck has {} problem(s)", errors.0.len());
             Ok(None)
         }

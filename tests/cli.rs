@@ -279,6 +279,7 @@ const SUBCOMMANDS: &[&str] = &[
     "list",
     "kspp",
     "record",
+    "export",
     "matrix",
     "completions",
     "man",
@@ -509,13 +510,13 @@ fn kspp_names_a_missing_file_and_a_directory_in_words() {
     assert_eq!(out.code, 2);
     assert_eq!(
         out.stderr,
-        "kdeck: /nonexistent/kspp.config: no such file or directory (ENOENT)\n"
+        "kdeck: /nonexistent/kspp.config: its directory /nonexistent does not exist\n"
     );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let out = kdeck(&["kspp", "--sysctl", d]);
     assert_eq!(out.code, 2);
-    assert_eq!(out.stderr, format!("kdeck: {d}: is a directory (EISDIR)\n"));
+    assert_eq!(out.stderr, format!("kdeck: {d}: is a directory\n"));
 }
 
 // ---- JSON schema everywhere ---------------------------------------------------------------

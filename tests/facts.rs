@@ -337,7 +337,8 @@ fn list_json_has_body_notes_and_sources() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["slides"].as_array().expect("slides");
     let r = rows
         .iter()
         .find(|r| r["file"].as_str().unwrap().ends_with("13-landlock-abi.md"))
@@ -349,8 +350,10 @@ fn list_json_has_body_notes_and_sources() {
         .args(["probe", "--json"])
         .output()
         .unwrap();
-    let probe: Vec<serde_json::Value> = serde_json::from_slice(&probe.stdout).unwrap();
-    let abi = probe
+    let probe: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
+    let abi = probe["demos"]
+        .as_array()
+        .expect("demos")
         .iter()
         .find(|p| p["demo"] == "landlock")
         .and_then(|p| p["facts"]["landlock.abi"].as_str())
@@ -488,7 +491,8 @@ fn the_unprivileged_namespaces_fact_is_measured_as_an_unprivileged_user() {
         .args(["probe", "--json"])
         .output()
         .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["demos"].as_array().expect("demos");
     let fact = rows
         .iter()
         .find(|r| r["demo"] == "namespaces")

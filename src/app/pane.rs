@@ -115,8 +115,9 @@ impl DemoPane {
                 };
             }
             Some(Outcome::NoRecording { error }) => {
+                // The validator lists each problem on its own line.
                 return Badge::Failed {
-                    error: error.clone(),
+                    error: error.lines().collect::<Vec<_>>().join("; "),
                 };
             }
             Some(Outcome::Stopped) => return Badge::Stopped,

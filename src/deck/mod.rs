@@ -74,22 +74,31 @@ impl Deck {
             };
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
-            if !is_deck_file(&name) || !path.is_file() {
+            if !is_deck_file(&name) {
                 continue;
             }
-            match std::fs::read(&path) {
+            // Every *.md and deck.toml is read or reported: a directory, a FIFO, a
+            // device or a broken symlink with a slide's name is a problem, not skipped.
+            match crate::files::read_regular(&path, crate::files::SLIDE_CAP, "a slide") {
                 Ok(bytes) => files.push((path.display().to_string(), bytes)),
                 Err(e) => errors.push(DeckError::new(
                     path.display().to_string(),
                     0,
-                    format!("can't read: {e}"),
+                    format!("can't read: {}", e.reason()),
                 )),
             }
         }
-        if !errors.is_empty() {
-            return Err(DeckErrors(errors));
+        // The files that could be read are checked too: all problems at once.
+        match Deck::from_files(&shown, files, known_demos) {
+            Ok(deck) if errors.is_empty() => Ok(deck),
+            Ok(_) => Err(DeckErrors(errors)),
+            Err(DeckErrors(mut more)) => {
+                more.retain(|e| !e.message.starts_with("no slides") || errors.is_empty());
+                errors.append(&mut more);
+                errors.sort_by(|a, b| base_name(&a.file).cmp(base_name(&b.file)));
+                Err(DeckErrors(errors))
+            }
         }
-        Deck::from_files(&shown, files, known_demos)
     }
 
     /// A deck from (file name, contents) pairs; `*.md` are slides, `deck.toml` settings,
@@ -117,7 +126,12 @@ impl Deck {
             };
             if base == "deck.toml" {
                 match toml::from_str::<DeckMeta>(text) {
-                    Ok(m) => meta = m,
+                    Ok(m) => {
+                        if let Some(e) = check_minutes(name, text, m.minutes) {
+                            errors.push(e);
+                        }
+                        meta = m;
+                    }
                     Err(e) => errors.push(toml_error(name, text, 1, &e)),
                 }
                 continue;
@@ -127,15 +141,6 @@ impl Deck {
                 Ok(s) => slides.push(s),
                 Err(mut e) => errors.append(&mut e),
             }
-        }
-        if let Some(m) = meta.minutes
-            && !(m.is_finite() && m > 0.0)
-        {
-            errors.push(DeckError::new(
-                format!("{origin}/deck.toml"),
-                0,
-                format!("minutes must be a positive number, got {m}"),
-            ));
         }
         if slides.is_empty() && errors.is_empty() {
             errors.push(DeckError::new(
@@ -184,6 +189,21 @@ impl Deck {
         }
         per.iter().take(index).sum::<f64>() * self.budget_minutes() / total
     }
+}
+
+/// `minutes` must be finite and positive; the error points at its line.
+fn check_minutes(file: &str, text: &str, minutes: Option<f64>) -> Option<DeckError> {
+    let m = minutes?;
+    if m.is_finite() && m > 0.0 {
+        return None;
+    }
+    // key_line counts a front matter's `+++` as line 1; deck.toml has none.
+    let line = slide::key_line(text, "minutes").saturating_sub(1).max(1);
+    Some(DeckError::new(
+        file,
+        line,
+        format!("minutes must be a positive number, got {m}"),
+    ))
 }
 
 fn is_deck_file(name: &str) -> bool {

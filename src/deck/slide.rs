@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::text::printable_line;
+
 use super::error::DeckError;
 use super::markdown::{self, Block};
 
@@ -172,16 +174,19 @@ impl Slide {
             .position(|l| l.trim_start().starts_with("**Now:**"))
             .map(|i| close_line + 1 + i);
         let body = markdown::parse(body_src);
+        // One-line fields shown in headers, lists and frames: no escape sequences.
+        let title = printable_line(&fm.title).into_owned();
         let section = fm
             .section
             .filter(|s| !s.trim().is_empty())
+            .map(|s| printable_line(&s).into_owned())
             .or_else(|| previous_section.map(str::to_string))
-            .unwrap_or_else(|| fm.title.clone());
+            .unwrap_or_else(|| title.clone());
         let search_text =
-            format!("{}\n{}\n{}", fm.title, markdown::plain_text(&body), notes).to_lowercase();
+            format!("{}\n{}\n{}", title, markdown::plain_text(&body), notes).to_lowercase();
         Ok(Slide {
             file: file.to_string(),
-            title: fm.title,
+            title,
             section,
             demo: fm.demo,
             minutes: fm.minutes,
@@ -196,7 +201,7 @@ impl Slide {
 }
 
 /// 1-based line (counting the `+++` line as 1) of `key = ...` in the front matter.
-fn key_line(fm_text: &str, key: &str) -> usize {
+pub(super) fn key_line(fm_text: &str, key: &str) -> usize {
     fm_text
         .lines()
         .position(|l| {

@@ -243,7 +243,7 @@ fn userns_step() -> Refusal {
     let target = if Path::new(SECURITYFS).is_dir() {
         SECURITYFS.to_string()
     } else {
-        tmp = match tempfile::tempdir() {
+        tmp = match crate::files::private_temp_dir("kdeck-ima-") {
             Ok(t) => t,
             Err(e) => return Refusal::Other(format!("temp dir: {e}")),
         };

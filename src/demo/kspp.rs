@@ -44,6 +44,9 @@ pub enum KsppError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// Several malformed lines of one file (every one is reported, up to a limit).
+    #[error("{}", crate::text::list_problems(.0))]
+    Several(Vec<KsppError>),
     /// The built-in table (demos/kspp/checks.toml) does not parse.
     #[error("demos/kspp/checks.toml: {0}")]
     Table(String),

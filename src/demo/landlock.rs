@@ -75,7 +75,7 @@ pub fn body(_probe: &Probe) -> i32 {
     show_abi(abi);
 
     out::step("setup");
-    let dir = match tempfile::Builder::new().prefix("kdeck-landlock-").tempdir() {
+    let dir = match crate::files::private_temp_dir("kdeck-landlock-") {
         Ok(dir) => dir,
         Err(e) => return out::fail(format!("could not make a temp dir: {e}")),
     };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use include_dir::{Dir, include_dir};
 
 use super::RecordingInfo;
+use crate::files;
 use crate::record::asciicast::{self, Cast};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demos");
@@ -37,21 +38,27 @@ impl Recordings {
         }
     }
 
-    /// Loads and parses a demo's recording; the error names the file (and line).
+    /// Loads a demo's recording and checks it with the one validator
+    /// ([`asciicast::validate_recording`]): the error names the file and line of
+    /// every problem. A file on disk must be a regular file of at most 16 MiB.
     pub fn load(&self, id: &str) -> Result<Cast, String> {
         let path = self.path_of(id);
         let text = match &self.dir {
-            Some(_) => std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?,
+            Some(_) => files::read_text(
+                std::path::Path::new(&path),
+                files::RECORDING_CAP,
+                "a recording",
+            )
+            .map_err(|e| e.to_string())?,
             None => {
                 let file = EMBEDDED
                     .get_file(format!("{id}/recorded.cast"))
                     .ok_or_else(|| format!("{path}: no recording of this demo"))?;
-                file.contents_utf8()
-                    .ok_or_else(|| format!("{path}: not valid UTF-8"))?
-                    .to_string()
+                files::utf8(&path, file.contents().to_vec()).map_err(|e| e.to_string())?
             }
         };
-        asciicast::parse(&text, &path).map_err(|e| e.to_string())
+        let max = super::find(id).map_or(super::DEFAULT_TIMEOUT, |d| d.timeout);
+        asciicast::validate_recording(&text, &path, max.as_secs_f64()).map_err(|e| e.to_string())
     }
 }
 

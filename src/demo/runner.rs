@@ -356,6 +356,15 @@ impl Run {
         let replay_start = Instant::now();
         let mut verdict_failed = None;
         for (t, item) in output_lines(&cast) {
+            // A replay gets the live run's timeout (a slow --speed can't hang the pane).
+            let limit = self.timeout.as_secs_f64();
+            if self.speed > 0.0 && t / self.speed > limit {
+                self.sleep_until(replay_start, limit * self.speed);
+                if self.cancel.load(Ordering::Relaxed) {
+                    return self.exit(Outcome::Stopped);
+                }
+                return self.exit(Outcome::TimedOut { seconds: limit });
+            }
             if !self.sleep_until(replay_start, t) {
                 return self.exit(Outcome::Stopped);
             }

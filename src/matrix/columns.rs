@@ -128,7 +128,7 @@ fn boot_kernel(
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).map_err(|e| MatrixError::io(parent, e))?;
         }
-        std::fs::write(&p, data).map_err(|e| MatrixError::io(&p, e))?;
+        crate::files::write_file(&p, data)?;
     }
     if let Some(report) = bundle
         .files
@@ -232,24 +232,7 @@ fn failed_cell(demo: &str, kernel: &str, user: &str, why: &str) -> Cell {
 
 /// Text without escape sequences and control characters (SeaBIOS clears the screen).
 fn printable(t: &str) -> String {
-    let mut out = String::with_capacity(t.len());
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => {
-                // CSI: ESC [ params final-byte; other escapes: ESC + one char
-                if chars.next_if_eq(&'[').is_some() {
-                    while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
-                } else {
-                    chars.next();
-                }
-            }
-            '\n' => out.push('\n'),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::printable(t).into_owned()
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub fn run_demos_logged(out_dir: &Path, log: bool) -> Result<RunReport, MatrixEr
         .map_err(|e| MatrixError::io(spec.id, e))?;
         let cast = cast_from_events(spec.id, &events, 80, 30);
         let path = out_dir.join(format!("{}.cast", spec.id));
-        std::fs::write(&path, asciicast::write_v2(&cast)).map_err(|e| MatrixError::io(&path, e))?;
+        crate::files::write_file(&path, asciicast::write_v2(&cast).as_bytes())?;
         let run = DemoRun {
             id: spec.id.to_string(),
             events,
@@ -70,7 +70,7 @@ pub fn run_demos_logged(out_dir: &Path, log: bool) -> Result<RunReport, MatrixEr
     };
     let json = serde_json::to_string_pretty(&run).map_err(MatrixError::Json)?;
     let path = out_dir.join("summary.json");
-    std::fs::write(&path, json).map_err(|e| MatrixError::io(&path, e))?;
+    crate::files::write_file(&path, json.as_bytes())?;
     Ok(run)
 }
 

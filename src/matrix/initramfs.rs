@@ -208,7 +208,7 @@ pub fn build(kernel: &KernelDir, exe: &Path, out: &Path) -> Result<Built, Matrix
     w.file(MODULE_LIST, 0o644, list.as_bytes())
         .map_err(io(MODULE_LIST))?;
     let bytes = w.finish().map_err(io("cpio"))?;
-    std::fs::write(out, &bytes).map_err(|e| MatrixError::io(out, e))?;
+    crate::files::write_file(out, &bytes)?;
     Ok(Built {
         path: out.to_path_buf(),
         bytes: bytes.len() as u64,

@@ -47,6 +47,8 @@ pub enum MatrixError {
     Json(#[source] serde_json::Error),
     #[error("{0}")]
     Recording(String),
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
 }
 
 impl MatrixError {
@@ -106,11 +108,15 @@ pub struct MatrixArgs {
 /// kernel gave results; 1: some did not).
 pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
     let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("kdeck-matrix"));
-    std::fs::create_dir_all(&out).map_err(|e| MatrixError::io(&out, e))?;
+    // The user's --out (which must be theirs), else a fresh private directory: never a
+    // fixed name in the shared temp dir, where another user could plant symlinks.
+    let out = match &args.out {
+        Some(dir) => {
+            crate::files::own_dir(dir)?;
+            dir.clone()
+        }
+        None => crate::files::fresh_temp_dir("kdeck-matrix-")?,
+    };
     let started = Instant::now();
     let timeout = Duration::from_secs(args.timeout);
     let jobs = args
@@ -135,7 +141,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
     });
     let columns: Vec<Column> = columns.into_iter().flatten().collect();
     let matrix = assemble(&columns);
-    print!("{}", matrix.render_text());
+    print!("{}", crate::text::printable(&matrix.render_text()));
     println!(
         "\n(matrix of {} kernel(s) in {:.1} s; files in {})",
         columns.len(),
@@ -143,7 +149,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         out.display()
     );
     let json = crate::schema::pretty(crate::schema::MATRIX, &matrix).map_err(MatrixError::Json)?;
-    let write = |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| MatrixError::io(p, e));
+    let write = |p: &Path, text: &str| crate::files::write_file(p, text.as_bytes());
     if let Some(p) = &args.json {
         write(p, &json)?;
     }
@@ -199,7 +205,8 @@ fn update_recordings(
         let to_dir = args.demos_dir.join(id);
         std::fs::create_dir_all(&to_dir).map_err(|e| MatrixError::io(&to_dir, e))?;
         let to = to_dir.join("recorded.cast");
-        std::fs::copy(&from, &to).map_err(|e| MatrixError::io(&from, e))?;
+        let bytes = crate::files::read_regular(&from, crate::files::RECORDING_CAP, "a recording")?;
+        crate::files::write_file(&to, &bytes)?;
         println!(
             "updated {} from {} (live on {})",
             to.display(),

@@ -36,6 +36,8 @@
 //! - v3's `term.type` is kept as `env["TERM"]` (where v2 keeps it) unless `env` has
 //!   a `TERM` already. Other header keys (`duration`, `idle_time_limit`, `theme`, ...)
 //!   are not kept.
+//! - [`parse`] stops at the first problem, [`parse_all`] goes on and collects them all;
+//!   [`validate_recording`] adds what a kdeck fallback must have (see its module).
 //! - Errors name the file and the 1-based line: `demos/x/recorded.cast:5: event time
 //!   goes backwards (3.2 after 4.0)`. No input makes the parser panic.
 //!
@@ -45,6 +47,7 @@
 mod lines;
 mod meta;
 mod parse;
+mod validate;
 mod write;
 
 use std::collections::BTreeMap;
@@ -53,7 +56,8 @@ use serde::{Deserialize, Serialize};
 
 pub use lines::{LineOrMarker, output_lines, step_lines};
 pub use meta::{civil_from_days, host_meta, now_rfc3339_utc, rfc3339_utc, uname};
-pub use parse::parse;
+pub use parse::{Parsed, parse, parse_all};
+pub use validate::{RecordingErrors, validate_recording};
 pub use write::{CastWriter, write_v2};
 
 /// The header line of a recording.
@@ -253,4 +257,18 @@ pub enum CastErrorKind {
     CommentInV2,
     #[error("invalid resize {0:?} (expected COLSxROWS)")]
     BadResize(String),
+    #[error("header has no \"kdeck\" object (where and when was it recorded?)")]
+    NoKdeckHeader,
+    #[error("header lacks kdeck fields: {0}")]
+    KdeckFieldsMissing(String),
+    #[error("unknown event code {0:?} (a kdeck recording uses o, m and x)")]
+    UnknownCode(String),
+    #[error("exit status {0:?} is not an integer")]
+    BadExit(String),
+    #[error("event at {time} s is past the {max} s a replay of this demo may take")]
+    TooLate { time: f64, max: f64 },
+    #[error("no output: the recording has no \"o\" event")]
+    NoOutput,
+    #[error("no exit event (\"x\"): the recording ends before the demo did (cut short?)")]
+    NoExit,
 }

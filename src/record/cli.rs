@@ -27,6 +27,7 @@ use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
 use crate::deck::Deck;
 use crate::demo::{self, Recordings, RunMode};
+use crate::files;
 
 /// Terminal size of each demo's own cast (plain lines, like `kdeck demo --record`).
 const DEMO_CAST_SIZE: (u16, u16) = (80, 30);
@@ -149,7 +150,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         .as_ref()
         .map_or_else(Recordings::embedded, Recordings::from_dir);
     let exe = std::env::current_exe().map_err(RecordError::Exe)?;
-    std::fs::create_dir_all(&args.out).map_err(RecordError::write(&args.out))?;
+    files::own_dir(&args.out)?;
     let mut outputs = open_outputs(args)?;
     let (kernel, arch) = asciicast::uname().unwrap_or_else(|| ("unknown".into(), "unknown".into()));
     let date = asciicast::now_rfc3339_utc();
@@ -199,7 +200,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         casts.push(text);
     }
     let exit_code = report::exit_code(&demos, args.on_fallback);
-    let report = RunReport {
+    let mut report = RunReport {
         kdeck_version: env!("CARGO_PKG_VERSION").to_string(),
         kernel,
         arch,
@@ -210,31 +211,65 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         demos,
         exit_code,
     };
+    // The report files first: if one can't be written the run exits 2 (an I/O error),
+    // and the table and the JSON (when it could be written) say so.
+    let failed_write = write_reports(&mut outputs, &mut report, &ordered).err();
     if outputs.uses_stdout() {
         // Standard output carries a report: the table goes beside it, to stderr.
-        eprint!("{}", report::table(&report));
+        eprint!("{}", crate::text::printable(&report::table(&report)));
     } else {
-        print!("{}", report::table(&report));
+        print!("{}", crate::text::printable(&report::table(&report)));
         let _ = std::io::stdout().flush();
     }
     tell(&report, args.on_fallback);
-    if let Some(sink) = &mut outputs.json {
-        let json = crate::schema::pretty(crate::schema::RECORD, &report)?;
-        sink.write(&(json + "\n"))?;
-    }
-    if let Some(sink) = &mut outputs.junit {
-        sink.write(&report::junit(&report, &ordered)?)?;
-    }
-    if let Some(sink) = &mut outputs.markdown {
-        sink.write(&report::markdown(&report))?;
-    }
-    if let Some(sink) = &mut outputs.step_summary {
-        sink.append(&report::markdown(&report))?;
+    if let Some(e) = failed_write {
+        return Err(e);
     }
     if args.update_fallbacks {
         update_fallbacks(&report, &casts, &update_dir)?;
     }
-    Ok(exit_code)
+    Ok(report.exit_code)
+}
+
+/// `--json`, `--junit`, `--markdown` and the step summary of `$GITHUB_STEP_SUMMARY`.
+/// When one can't be written, the report's exit code becomes 2 and the JSON (if its
+/// own sink still works) is rewritten to say so.
+fn write_reports(
+    outputs: &mut Outputs,
+    report: &mut RunReport,
+    runs: &[DemoRun],
+) -> Result<(), RecordError> {
+    let written = write_each(outputs, report, runs);
+    if written.is_err() {
+        report.exit_code = 2;
+        if let Some(sink) = &mut outputs.json
+            && let Ok(json) = crate::schema::pretty(crate::schema::RECORD, &*report)
+        {
+            let _ = sink.write(&(json + "\n"));
+        }
+    }
+    written
+}
+
+fn write_each(
+    outputs: &mut Outputs,
+    report: &RunReport,
+    runs: &[DemoRun],
+) -> Result<(), RecordError> {
+    if let Some(sink) = &mut outputs.json {
+        let json = crate::schema::pretty(crate::schema::RECORD, report)?;
+        sink.write(&(json + "\n"))?;
+    }
+    if let Some(sink) = &mut outputs.junit {
+        sink.write(&report::junit(report, runs)?)?;
+    }
+    if let Some(sink) = &mut outputs.markdown {
+        sink.write(&report::markdown(report))?;
+    }
+    if let Some(sink) = &mut outputs.step_summary {
+        sink.append(&report::markdown(report))?;
+    }
+    Ok(())
 }
 
 fn mode_name(mode: RunMode) -> &'static str {
@@ -301,11 +336,12 @@ fn tell(report: &RunReport, on_fallback: OnFallback) {
             (DemoMode::Failed, _) | (_, OnFallback::Fail) => "error",
             _ => "warning",
         };
-        eprintln!("kdeck record: {level}: {} {what}: {}", d.id, d.reason);
+        let reason = crate::text::printable(&d.reason);
+        eprintln!("kdeck record: {level}: {} {what}: {reason}", d.id);
         if github {
             eprintln!(
                 "{}",
-                github::annotation(level, &d.id, &format!("{what}: {}", d.reason))
+                github::annotation(level, &d.id, &format!("{what}: {reason}"))
             );
         }
     }
@@ -328,16 +364,16 @@ fn update_fallbacks(report: &RunReport, casts: &[String], dir: &Path) -> Result<
             );
             continue;
         }
-        let parent = dir.join(&d.id);
-        std::fs::create_dir_all(&parent).map_err(RecordError::write(&parent))?;
+        files::own_dir(&dir.join(&d.id))?;
         write(&target, text)?;
         eprintln!("updated {}", target.display());
     }
     Ok(())
 }
 
+/// Writes a file where the user asked, never through another user's symlink.
 fn write(path: &Path, text: &str) -> Result<(), RecordError> {
-    std::fs::write(path, text).map_err(RecordError::write(path))
+    Ok(files::write_file(path, text.as_bytes())?)
 }
 
 #[cfg(test)]

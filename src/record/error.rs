@@ -40,6 +40,9 @@ pub enum RecordError {
     /// means a bug or a wedged machine).
     #[error("no answer from the demo engine for {id} after {seconds} s")]
     NoAnswer { id: String, seconds: u64 },
+    /// A file kdeck was asked to write (or the directory for it) can't be.
+    #[error("can't write {0}")]
+    File(#[from] crate::files::FileError),
     #[error("drawing the walkthrough failed: {0}")]
     Draw(#[source] std::io::Error),
     #[error("JUnit XML: {0}")]
@@ -59,7 +62,8 @@ impl RecordError {
             | RecordError::Output { .. }
             | RecordError::Deck(_)
             | RecordError::Exe(_)
-            | RecordError::Write { .. } => 2,
+            | RecordError::Write { .. }
+            | RecordError::File(_) => 2,
             RecordError::NoAnswer { .. }
             | RecordError::Draw(_)
             | RecordError::Junit(_)

@@ -7,7 +7,7 @@
 //! A file is opened without truncating it and rewritten at the end, so a run that stops
 //! half-way leaves an existing report as it was.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -144,12 +144,12 @@ fn open_file(flag: &'static str, path: &Path, append: bool) -> Result<Sink, Reco
         std::fs::create_dir_all(parent)
             .map_err(|e| fail(format!("can't create directory {}: {e}", parent.display())))?;
     }
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .append(append)
-        .open(path)
-        .map_err(|e| fail(format!("can't open for writing: {e}")))?;
+    let mode = if append {
+        crate::files::WriteMode::Append
+    } else {
+        crate::files::WriteMode::Keep
+    };
+    let file = crate::files::open_for_write(path, mode).map_err(|e| fail(e.reason()))?;
     Ok(Sink::File {
         path: path.to_path_buf(),
         file,

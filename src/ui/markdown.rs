@@ -169,8 +169,15 @@ fn render_code(lang: &str, code: &str, width: usize, out: &mut Vec<Line<'static>
         for (style, text) in pieces {
             let mut rest = text.as_str();
             while !rest.is_empty() {
-                let room = inner - used;
-                let part = truncate(rest, room);
+                // A part's str width can exceed the sum truncate counted (controls,
+                // emoji sequences): saturate, and always make progress.
+                let room = inner.saturating_sub(used);
+                let mut part = truncate(rest, room);
+                if part.is_empty() && used == 0 {
+                    // Not even one character fits an empty line (a wide one in a
+                    // one-column pane): take it anyway rather than loop.
+                    part = rest.chars().next().map(String::from).unwrap_or_default();
+                }
                 if part.is_empty() {
                     pad(&mut line, used, inner, bg);
                     out.push(Line::from(std::mem::replace(

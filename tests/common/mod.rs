@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod child;
+pub mod hostile;
 pub mod synthetic;
 pub mod tools;
 

@@ -259,14 +259,15 @@ pub fn evaluate(
 /// Loads a config file given on the command line (plain or gzip).
 pub fn load_config_file(path: &Path) -> Result<KernelConfig, KsppError> {
     let name = path.display().to_string();
-    let text = sources::read_config_text(path).map_err(|e| sources::read_error(&name, &e))?;
+    let text = sources::read_config_text(path)?;
     KernelConfig::parse(&text, &name)
 }
 
 /// Loads a `sysctl -a` dump given on the command line.
 pub fn load_sysctl_file(path: &Path) -> Result<SysctlSource, KsppError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| sources::read_error(&name, &e))?;
+    let text = crate::files::read_text(path, crate::files::CONFIG_CAP, "a sysctl dump")
+        .map_err(|e| sources::file_error(&name, &e))?;
     SysctlSource::parse_dump(&text, &name)
 }
 

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+
+use crate::files;
 use std::path::Path;
 
 use super::KsppError;
@@ -31,6 +33,7 @@ impl KernelConfig {
     /// malformed and reported as `source:line`.
     pub fn parse(text: &str, source: &str) -> Result<KernelConfig, KsppError> {
         let mut values = HashMap::new();
+        let mut errors = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() {
@@ -42,14 +45,19 @@ impl KernelConfig {
                 }
                 continue;
             }
-            let (name, value) = parse_assignment(line).map_err(|reason| KsppError::Malformed {
-                file: source.to_string(),
-                line: idx + 1,
-                text: raw.to_string(),
-                reason,
-            })?;
-            values.insert(name.to_string(), ConfigValue::Set(value.to_string()));
+            match parse_assignment(line) {
+                Ok((name, value)) => {
+                    values.insert(name.to_string(), ConfigValue::Set(value.to_string()));
+                }
+                Err(reason) => errors.push(KsppError::Malformed {
+                    file: source.to_string(),
+                    line: idx + 1,
+                    text: raw.to_string(),
+                    reason,
+                }),
+            }
         }
+        all_problems(errors)?;
         Ok(KernelConfig {
             source: source.to_string(),
             values,
@@ -132,11 +140,13 @@ fn kernel_release() -> Option<String> {
 pub fn load_running() -> Result<Option<KernelConfig>, KsppError> {
     let mut first_error = None;
     for path in config_candidates() {
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
         match read_config_text(Path::new(&path)) {
             Ok(text) => return KernelConfig::parse(&text, &path).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                first_error.get_or_insert(read_error(&path, &e));
+                first_error.get_or_insert(e);
             }
         }
     }
@@ -146,17 +156,48 @@ pub fn load_running() -> Result<Option<KernelConfig>, KsppError> {
     }
 }
 
-/// Reads a config file, gunzipping it if it starts with the gzip magic.
-pub fn read_config_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+/// Reads a config file (a regular file of at most 16 MiB), gunzipping it if it starts
+/// with the gzip magic (at most 64 MiB once unpacked).
+pub fn read_config_text(path: &Path) -> Result<String, KsppError> {
+    let name = path.display().to_string();
+    let bytes = files::read_regular(path, files::CONFIG_CAP, "a kernel config")
+        .map_err(|e| file_error(&name, &e))?;
     let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let cap = 4 * files::CONFIG_CAP;
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out)?;
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(cap + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| read_error(&name, &e))?;
+        if out.len() as u64 > cap {
+            return Err(KsppError::Read {
+                file: name,
+                reason: format!("unpacks to more than {}", files::human_size(cap)),
+            });
+        }
         out
     } else {
         bytes
     };
-    String::from_utf8(plain).map_err(|_| std::io::Error::other("not UTF-8 text"))
+    files::utf8(&name, plain).map_err(|e| file_error(&name, &e))
+}
+
+/// No problems: Ok; one: that one; more: all of them.
+fn all_problems(mut errors: Vec<KsppError>) -> Result<(), KsppError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0)),
+        _ => Err(KsppError::Several(errors)),
+    }
+}
+
+/// A [`files::FileError`] as a kspp read error.
+pub fn file_error(name: &str, e: &files::FileError) -> KsppError {
+    let (file, reason) = match e {
+        files::FileError::NotUtf8 { line, .. } => (format!("{name}:{line}"), e.reason()),
+        _ => (name.to_string(), e.reason()),
+    };
+    KsppError::Read { file, reason }
 }
 
 /// Renders an I/O error on `path` in words with the errno's name: "path: no such file
@@ -213,6 +254,7 @@ impl SysctlSource {
     /// with `#` or `;` are skipped; anything else is malformed (`file:line`).
     pub fn parse_dump(text: &str, file: &str) -> Result<SysctlSource, KsppError> {
         let mut values = HashMap::new();
+        let mut errors = Vec::new();
         for (idx, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -223,15 +265,17 @@ impl SysctlSource {
                 .map(|(k, v)| (k.trim(), v.trim()))
                 .filter(|(k, _)| !k.is_empty() && !k.contains(char::is_whitespace));
             let Some((key, value)) = parsed else {
-                return Err(KsppError::Malformed {
+                errors.push(KsppError::Malformed {
                     file: file.to_string(),
                     line: idx + 1,
                     text: raw.to_string(),
                     reason: "expected `name = value` as `sysctl -a` prints it",
                 });
+                continue;
             };
             values.insert(key.to_string(), value.to_string());
         }
+        all_problems(errors)?;
         Ok(SysctlSource::Dump {
             file: file.to_string(),
             values,

@@ -13,11 +13,49 @@ enum Version {
 }
 
 /// Parses a v2 or v3 recording; `source` names it in errors (usually its path).
+/// Stops at the first problem; [`parse_all`] reports all of them.
 pub fn parse(text: &str, source: &str) -> Result<Cast, CastError> {
+    let parsed = parse_all(text, source);
+    match parsed.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(parsed.cast),
+    }
+}
+
+/// A recording read as far as it goes: the events that parsed, every problem found,
+/// and where each event and each skipped (unknown) code was, for stricter checks.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub cast: Cast,
+    /// Every problem, in line order; a bad header stops the reading.
+    pub errors: Vec<CastError>,
+    /// The 1-based line of each event of `cast.events`.
+    pub event_lines: Vec<usize>,
+    /// (line, code) of each event whose code kdeck does not know (skipped).
+    pub unknown_codes: Vec<(usize, String)>,
+    /// The line of the header (0 when there is none).
+    pub header_line: usize,
+    /// The last non-blank line.
+    pub last_line: usize,
+}
+
+/// Parses a recording, collecting every problem instead of stopping at the first.
+pub fn parse_all(text: &str, source: &str) -> Parsed {
     let err = |line: usize, kind: CastErrorKind| CastError {
         file: source.to_string(),
         line,
         kind,
+    };
+    let mut parsed = Parsed {
+        cast: Cast {
+            header: Header::new(80, 24),
+            events: Vec::new(),
+        },
+        errors: Vec::new(),
+        event_lines: Vec::new(),
+        unknown_codes: Vec::new(),
+        header_line: 0,
+        last_line: 0,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
@@ -27,53 +65,71 @@ pub fn parse(text: &str, source: &str) -> Result<Cast, CastError> {
         .filter(|(_, l)| !l.trim().is_empty());
 
     let Some((header_no, header_line)) = lines.next() else {
-        return Err(err(1, CastErrorKind::Empty));
+        parsed.errors.push(err(1, CastErrorKind::Empty));
+        return parsed;
     };
-    let (version, header) = parse_header(header_line, text).map_err(|kind| err(header_no, kind))?;
+    parsed.header_line = header_no;
+    parsed.last_line = header_no;
+    let version = match parse_header(header_line, text) {
+        Ok((version, header)) => {
+            parsed.cast.header = header;
+            version
+        }
+        Err(kind) => {
+            parsed.errors.push(err(header_no, kind));
+            return parsed;
+        }
+    };
 
-    let mut events = Vec::new();
     let mut prev = 0.0_f64;
     for (no, line) in lines {
+        parsed.last_line = no;
         if line.starts_with('#') {
-            if version == Version::V3 {
+            if version == Version::V2 {
+                parsed.errors.push(err(no, CastErrorKind::CommentInV2));
+            }
+            continue;
+        }
+        let (raw_time, code, data) = match parse_event(line) {
+            Ok(e) => e,
+            Err(kind) => {
+                parsed.errors.push(err(no, kind));
                 continue;
             }
-            return Err(err(no, CastErrorKind::CommentInV2));
-        }
-        let (raw_time, code, data) = parse_event(line).map_err(|kind| err(no, kind))?;
+        };
         let time = match version {
-            Version::V2 if raw_time < 0.0 => {
-                return Err(err(
-                    no,
-                    CastErrorKind::MalformedEvent(format!("negative time {raw_time:?}")),
-                ));
+            Version::V2 if raw_time < 0.0 => Err(CastErrorKind::MalformedEvent(format!(
+                "negative time {raw_time:?}"
+            ))),
+            Version::V2 if raw_time < prev => Err(CastErrorKind::TimeBackwards {
+                time: raw_time,
+                prev,
+            }),
+            Version::V2 => Ok(raw_time),
+            Version::V3 if raw_time < 0.0 => Err(CastErrorKind::NegativeInterval(raw_time)),
+            Version::V3 => Ok(prev + raw_time),
+        };
+        let time = match time {
+            Ok(t) => t,
+            Err(kind) => {
+                parsed.errors.push(err(no, kind));
+                continue;
             }
-            Version::V2 if raw_time < prev => {
-                return Err(err(
-                    no,
-                    CastErrorKind::TimeBackwards {
-                        time: raw_time,
-                        prev,
-                    },
-                ));
-            }
-            Version::V2 => raw_time,
-            Version::V3 if raw_time < 0.0 => {
-                return Err(err(no, CastErrorKind::NegativeInterval(raw_time)));
-            }
-            Version::V3 => prev + raw_time,
         };
         prev = time;
         // Unknown codes are skipped; their time has still moved the clock.
         let Some(kind) = EventKind::from_code(&code) else {
+            parsed.unknown_codes.push((no, code));
             continue;
         };
         if kind == EventKind::Resize && !valid_resize(&data) {
-            return Err(err(no, CastErrorKind::BadResize(data)));
+            parsed.errors.push(err(no, CastErrorKind::BadResize(data)));
+            continue;
         }
-        events.push(Event { time, kind, data });
+        parsed.cast.events.push(Event { time, kind, data });
+        parsed.event_lines.push(no);
     }
-    Ok(Cast { header, events })
+    parsed
 }
 
 fn json_error(e: &serde_json::Error) -> CastErrorKind {
