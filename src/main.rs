@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use kdeck::app::{App, Options};
+use kdeck::app::{App, NotesMode, Options};
 use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
@@ -40,6 +40,9 @@ struct PresentArgs {
     /// Replay speed of recordings (2 = twice as fast, 0 = instant).
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     speed: f64,
+    /// Where the speaker notes show: auto hides them while a speaker view is connected.
+    #[arg(long, value_enum, default_value_t = NotesMode::Auto)]
+    notes: NotesMode,
 }
 
 #[derive(Subcommand)]
@@ -269,6 +272,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         start: args.start.saturating_sub(1),
         force_recorded: args.recorded || forced_recorded(),
         kernel,
+        notes: args.notes,
     };
     let mut app = App::new(deck, options);
     let mut events = Events::new().context("can't create the wake-up pipe")?;

@@ -113,7 +113,7 @@ fn present_navigate_help_quit() {
     let help = s.wait_for("overview of all slides");
     assert!(help.contains("run (or re-run) the slide's demo"), "{help}");
     s.keys(&["?"]);
-    s.keys(&["q"]);
+    s.keys(&["q", "q"]);
     let after = s.wait_for("EXIT=");
     assert!(after.contains("EXIT=0"), "{after}");
     s.wait_for("icanon");
@@ -153,7 +153,7 @@ fn landlock_demo_runs_live_in_the_terminal() {
         s.keys(&["k"]);
         std::thread::sleep(Duration::from_millis(30));
     }
-    s.keys(&["q"]);
+    s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }
 
@@ -298,6 +298,32 @@ fn resizing_redraws_at_the_new_size() {
             std::thread::sleep(Duration::from_millis(30));
         }
     }
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
+
+#[test]
+fn esc_and_clicker_keys_never_end_the_talk_q_asks_first() {
+    let s = Session::start("--start 2");
+    s.wait_for("2/19");
+    for k in ["F5", "Escape", "F5", "Escape"] {
+        s.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.wait_for("Esc doesn't quit");
     s.keys(&["q"]);
+    s.wait_for("press q again to quit");
+    s.keys(&["Right"]);
+    s.wait_for("3/19");
+    s.keys(&["b"]);
+    let start = Instant::now();
+    while s.screen().contains("3/19") {
+        assert!(start.elapsed() < Duration::from_secs(5), "b blanks");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    s.keys(&["Space"]);
+    s.wait_for("3/19");
+    assert!(!s.screen().contains("EXIT="));
+    s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }

@@ -23,7 +23,7 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     }
     let demo = app.current_demo();
     let notes = app
-        .show_notes
+        .notes_visible()
         .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
         .filter(|&n| n > 0);
     // Stacked (narrow) layout: the slide gets the rows its text needs, but once its demo
@@ -47,6 +47,10 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if self.blank {
+            // `b` or `.`: nothing on the projector until the next key.
+            return;
+        }
         let Some(areas) = layout(self, area) else {
             return overlay::too_small(area, buf);
         };
@@ -64,6 +68,9 @@ impl Widget for &App {
             Overlay::Overview { selected } => overlay::overview(self, *selected, area, buf),
             Overlay::Matrix => overlay::kernel_matrix(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
+        }
+        if let Some(text) = &self.banner {
+            overlay::banner(text, area, buf);
         }
     }
 }

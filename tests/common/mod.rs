@@ -32,6 +32,7 @@ pub fn app_at(index: usize) -> App {
             start: index,
             force_recorded: false,
             kernel: KERNEL.into(),
+            ..Default::default()
         },
     )
 }
