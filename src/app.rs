@@ -539,6 +539,10 @@ impl App {
         if self.timer.is_paused() {
             return "⏸ paused (t resumes)".to_string();
         }
+        if self.timer.is_idle() {
+            // Nothing counted yet: neither ahead nor behind, wherever the talk opened.
+            return "on pace".to_string();
+        }
         let minutes = self.elapsed.as_secs_f64() / 60.0;
         let skipped = self.deck.planned_before(self.timer.origin);
         let start = (self.deck.planned_before(self.current) - skipped).max(0.0);

@@ -11,6 +11,7 @@ pub mod deck;
 pub mod demo;
 pub mod event;
 pub mod highlight;
+pub mod hyperlink;
 pub mod matrix;
 pub mod probe;
 pub mod record;

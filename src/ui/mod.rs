@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod frame;
+pub mod links;
 pub mod markdown;
 pub mod overlay;
 pub mod panes;
@@ -47,6 +48,7 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        crate::hyperlink::publish(Vec::new());
         if self.blank {
             // `b` or `.`: nothing on the projector until the next key.
             return;
@@ -72,5 +74,13 @@ impl Widget for &App {
         if let Some(text) = &self.banner {
             overlay::banner(text, area, buf);
         }
+        // After everything is drawn: a link covered by an overlay no longer reads as one.
+        let slide = &self.deck.slides[self.current];
+        let targets = links::targets(&slide.body, &slide.notes);
+        let mut found = links::find(buf, areas.slide, &targets);
+        if let Some(rect) = areas.notes {
+            found.extend(links::find(buf, rect, &targets));
+        }
+        crate::hyperlink::publish(found);
     }
 }
