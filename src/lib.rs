@@ -15,6 +15,7 @@ pub mod hyperlink;
 pub mod matrix;
 pub mod probe;
 pub mod record;
+pub mod reload;
 pub mod speaker;
 pub mod terminal;
 pub mod tui;

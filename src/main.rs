@@ -292,6 +292,17 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     if std::env::var_os("KDECK_TEST_PANIC").is_some() {
         panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
     }
+    // With --deck DIR, a saved slide is on screen within a few tens of milliseconds.
+    let _watch = match &args.deck {
+        Some(dir) => match kdeck::reload::watch(dir.clone(), demo::ids(), events.notifier()) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                app.status = Some(format!("live reload off: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
     let result =

@@ -216,3 +216,38 @@ fn a_slide_that_does_not_fit_scrolls_and_says_how() {
     app.update(code(KeyCode::Left));
     assert_eq!(app.slide_scroll, 0);
 }
+
+#[test]
+fn a_reload_keeps_the_slide_file_and_the_running_demo() {
+    let mut app = app_at(slide_of("landlock"));
+    let file = app.deck.slides[app.current].file.clone();
+    let cmds = app.update(key('r'));
+    assert_eq!(cmds.len(), 1, "r starts the demo");
+    // The same deck without its first two slides: the presenter stays on the same file.
+    let mut smaller = deck();
+    smaller.slides.drain(..2);
+    let cmds = app.update(Message::Reload(Ok(smaller)));
+    assert!(cmds.is_empty(), "a reload never stops or restarts a demo");
+    assert_eq!(app.deck.slides[app.current].file, file);
+    assert!(app.current_pane().is_some_and(|p| p.running));
+    // The file is gone: the nearest position.
+    let mut without = deck();
+    let at = app.current;
+    without.slides.retain(|s| s.file != file);
+    app.update(Message::Reload(Ok(without)));
+    assert_eq!(app.current, at);
+    // A deck that doesn't parse: the banner, and the deck stays.
+    let before = app.deck.slides.len();
+    let errors = kdeck::deck::Deck::from_files(
+        "d",
+        vec![("d/01.md".into(), b"+++\ntitle = = 1\n+++\n".to_vec())],
+        &[],
+    )
+    .unwrap_err();
+    app.update(Message::Reload(Err(errors)));
+    assert_eq!(app.deck.slides.len(), before);
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("not reloaded: d/01.md:2:"), "{s}");
+    app.update(Message::Reload(Ok(deck())));
+    assert!(!screen(&app, 100, 30).contains("not reloaded"));
+}

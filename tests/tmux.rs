@@ -1,105 +1,12 @@
 //! The real binary in a real terminal (tmux): the title slide, →, the help, the Landlock
 //! demo's EACCES, and a clean exit with the terminal back in cooked mode.
 
+mod common;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// tmux on a server of this test process's own (`-L`), without the user's config, so a
-/// developer's tmux (or another test run) never shares state with the tests.
-fn tmux() -> Command {
-    let mut cmd = Command::new("tmux");
-    cmd.args([
-        "-L",
-        &format!("kdeck-test-{}", std::process::id()),
-        "-f",
-        "/dev/null",
-    ]);
-    cmd
-}
-
-struct Session(String);
-
-impl Session {
-    fn start(args: &str) -> Session {
-        Session::start_with_env("", args)
-    }
-
-    fn start_with_env(env: &str, args: &str) -> Session {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("kdeck-test-{}-{n}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_kdeck");
-        // After kdeck exits, print its status and the tty mode, then keep the pane open.
-        let cmd = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
-        );
-        let ok = tmux()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &cmd,
-            ])
-            .status()
-            .expect("tmux is installed (.ci/run installs it)");
-        assert!(ok.success());
-        Session(name)
-    }
-
-    fn screen(&self) -> String {
-        let out = tmux()
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            assert!(
-                tmux()
-                    .args(["send-keys", "-t", &self.0, k])
-                    .status()
-                    .unwrap()
-                    .success()
-            );
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "waited 10 s for {text:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn alternate_screen(&self) -> bool {
-        let out = tmux()
-            .args(["display-message", "-p", "-t", &self.0, "#{alternate_on}"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = tmux().args(["kill-session", "-t", &self.0]).status();
-    }
-}
+use common::tmux::{Session, tmux};
 
 #[test]
 fn present_navigate_help_quit() {

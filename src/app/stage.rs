@@ -117,11 +117,13 @@ impl App {
             Err(errors) => {
                 let first = errors.0.first().map(ToString::to_string);
                 let more = errors.0.len().saturating_sub(1);
+                // The last good deck stays on screen; the banner says why it is not the
+                // file as saved.
                 self.banner = first.map(|f| {
                     if more > 0 {
-                        format!("{f} (+{more} more) · showing the last good version")
+                        format!("not reloaded: {f} (+{more} more)")
                     } else {
-                        format!("{f} · showing the last good version")
+                        format!("not reloaded: {f}")
                     }
                 });
             }

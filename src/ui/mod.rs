@@ -43,7 +43,17 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     } else {
         0
     };
-    Some(frame::areas(area, demo.is_some(), notes, slide_rows))
+    let mut areas = frame::areas(area, demo.is_some(), notes, slide_rows);
+    if app.banner.is_some() {
+        // The reload banner takes the slide's first row; the text moves down, not under it.
+        areas.slide.y += 1;
+        areas.slide.height = areas.slide.height.saturating_sub(1);
+        if let Some(d) = areas.demo.as_mut().filter(|_| !areas.stacked) {
+            d.y += 1;
+            d.height = d.height.saturating_sub(1);
+        }
+    }
+    Some(areas)
 }
 
 impl Widget for &App {
