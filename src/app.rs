@@ -11,7 +11,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use pane::{Badge, DemoPane, FallBack};
-pub use stage::CONFIRM_QUIT;
+pub use stage::{CONFIRM_QUIT, NotesMode};
 pub use timer::Timer;
 
 use crate::deck::Deck;
@@ -37,18 +37,8 @@ pub enum Message {
     Remote(crate::speaker::proto::Nav),
     /// How many speaker views are connected now.
     Speakers(usize),
-}
-
-/// Where the speaker notes show (`--notes`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum NotesMode {
-    /// On the main screen (`s` hides them).
-    On,
-    /// Hidden on the main screen (`s` shows them).
-    Off,
-    /// On the main screen unless a speaker view is connected.
-    #[default]
-    Auto,
+    /// In a speaker view: news from the presentation (the presenting app ignores it).
+    Presentation(crate::speaker::proto::Upstream),
 }
 
 /// An overlay drawn over the slide.
@@ -183,7 +173,7 @@ impl App {
     fn handle(&mut self, msg: Message) -> Vec<DemoCommand> {
         match msg {
             Message::Key(key) if key.kind == KeyEventKind::Press => self.key(key),
-            Message::Key(_) | Message::Resize => Vec::new(),
+            Message::Key(_) | Message::Resize | Message::Presentation(_) => Vec::new(),
             Message::Tick(clock) => {
                 self.clock = clock;
                 Vec::new()

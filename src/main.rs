@@ -43,6 +43,10 @@ struct PresentArgs {
     /// Where the speaker notes show: auto hides them while a speaker view is connected.
     #[arg(long, value_enum, default_value_t = NotesMode::Auto)]
     notes: NotesMode,
+    /// Name this presentation for `kdeck speaker --session NAME` (default: the deck's
+    /// directory name, or "talk").
+    #[arg(long, value_name = "NAME")]
+    session: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +102,13 @@ enum Command {
     Record(kdeck::record::cli::RecordArgs),
     /// Every demo on real kernels booted under qemu, as a table.
     Matrix(kdeck::matrix::MatrixArgs),
+    /// The speaker view of a running presentation, for a second terminal: notes, next
+    /// slide, timer, demo state; its navigation keys move the presentation too.
+    Speaker {
+        /// Which presentation: its --session name or its pid (default: the newest).
+        #[arg(long, value_name = "NAME|PID")]
+        session: Option<String>,
+    },
     /// Internal: the init of a `kdeck matrix` guest.
     #[command(name = "__guest-init", hide = true)]
     GuestInit(kdeck::matrix::GuestArgs),
@@ -129,6 +140,14 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
+        Some(Command::Speaker { session }) => {
+            if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+                eprintln!("kdeck speaker: not a terminal: the speaker view needs one.");
+                return Ok(ExitCode::from(2));
+            }
+            kdeck::speaker::client::run(session)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
@@ -303,10 +322,38 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
+    // Speaker views connect here; without the socket the talk goes on, and says so.
+    let name = args.session.clone().unwrap_or_else(|| {
+        args.deck
+            .as_ref()
+            .and_then(|d| d.canonicalize().ok())
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "talk".into())
+    });
+    let server = match kdeck::speaker::server::Server::start(&name, events.notifier()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            app.status = Some(format!("no speaker view: {e}"));
+            None
+        }
+    };
+    let mut publish = |app: &App| {
+        if let Some(s) = &server {
+            s.publish(&kdeck::speaker::state::of(app));
+        }
+    };
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
-    let result =
-        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut events, &mut engine));
+    let result = first.and_then(|_| {
+        kdeck::tui::run_with(
+            &mut terminal,
+            &mut app,
+            &mut events,
+            &mut engine,
+            &mut publish,
+        )
+    });
+    drop(server);
     engine.stop_all();
     kdeck::terminal::restore();
     result.context("drawing failed")?;

@@ -57,3 +57,77 @@ fn editing_a_slide_redraws_it_and_a_broken_edit_keeps_the_last_good_one() {
     s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }
+
+fn kill(pid: u32) {
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+fn sockets(run: &Path) -> usize {
+    std::fs::read_dir(run.join("kdeck")).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "sock"))
+            .count()
+    })
+}
+
+#[test]
+fn a_speaker_view_follows_and_drives_the_talk_and_either_side_survives_the_other() {
+    // A runtime dir of the test's own: no other presentation is found.
+    let run = tempfile::tempdir().unwrap();
+    let env = format!("XDG_RUNTIME_DIR={}", run.path().display());
+    let main = Session::start_with_env(&env, "--start 2");
+    main.wait_for("notes: Read the disclaimer out loud");
+    let speaker = Session::start_with_env(&env, "speaker");
+    speaker.wait_for("kdeck speaker ─ 2/19");
+    speaker.wait_for("Read the disclaimer out loud");
+    // The notes moved from the main screen to the speaker view.
+    main.wait_gone("notes: Read the disclaimer");
+    main.wait_for("speaker view connected");
+
+    // A key in either terminal moves both.
+    main.keys(&["Right"]);
+    main.wait_for("3/19");
+    speaker.wait_for("kdeck speaker ─ 3/19");
+    speaker.wait_for("next: ");
+    speaker.keys(&["Right"]);
+    main.wait_for("4/19 · Audit");
+    speaker.wait_for("kdeck speaker ─ 4/19");
+
+    // Killing the speaker view: the main screen says so, shows its notes again, and
+    // still moves.
+    kill(speaker.program_pid());
+    main.wait_for("speaker view disconnected");
+    main.wait_for("notes:");
+    main.keys(&["Right"]);
+    main.wait_for("5/19");
+
+    // A new speaker view picks up where the talk is; killing the presentation leaves it
+    // running and saying so, and the dead presentation's socket is cleaned up.
+    let second = Session::start_with_env(&env, "speaker");
+    second.wait_for("kdeck speaker ─ 5/19");
+    assert_eq!(sockets(run.path()), 1);
+    kill(main.program_pid());
+    second.wait_for("presentation gone");
+    second.keys(&["Right"]);
+    second.wait_for("no presentation connected");
+    let start = std::time::Instant::now();
+    while sockets(run.path()) > 0 {
+        assert!(start.elapsed().as_secs() < 5, "the stale socket stays");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // A new presentation is found by the waiting speaker view.
+    let again = Session::start_with_env(&env, "--start 7");
+    again.wait_for("7/19");
+    second.wait_for("kdeck speaker ─ 7/19");
+    second.keys(&["q"]);
+    assert!(second.wait_for("EXIT=").contains("EXIT=0"));
+    again.wait_for("speaker view disconnected");
+    again.keys(&["q", "q"]);
+    assert!(again.wait_for("EXIT=").contains("EXIT=0"));
+}

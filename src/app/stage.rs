@@ -5,10 +5,22 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{App, NotesMode, Overlay};
+use super::{App, Overlay};
 use crate::deck::{Deck, DeckErrors};
 use crate::demo::DemoCommand;
 use crate::speaker::proto::Nav;
+
+/// Where the speaker notes show (`--notes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotesMode {
+    /// On the main screen (`s` hides them).
+    On,
+    /// Hidden on the main screen (`s` shows them).
+    Off,
+    /// On the main screen unless a speaker view is connected.
+    #[default]
+    Auto,
+}
 
 /// The footer's prompt after one `q`.
 pub const CONFIRM_QUIT: &str = "press q again to quit · any other key cancels";

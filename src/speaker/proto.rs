@@ -88,6 +88,18 @@ pub struct DemoView {
     pub badge: String,
 }
 
+/// What the speaker view's connection reports to its loop (not sent on the socket).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Upstream {
+    /// Connected to a presentation ("talk (pid 1234)").
+    Connected {
+        label: String,
+    },
+    State(Box<State>),
+    /// The presentation went away (quit, crashed, killed).
+    Gone,
+}
+
 /// One message as a line of JSON (with its newline).
 pub fn line<T: Serialize>(msg: &T) -> Result<String, serde_json::Error> {
     let mut s = serde_json::to_string(msg)?;
