@@ -302,6 +302,21 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;
+    // Speaker views connect here; without the socket the talk goes on, and says so.
+    let name = args.session.clone().unwrap_or_else(|| {
+        args.deck
+            .as_ref()
+            .and_then(|d| d.canonicalize().ok())
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "talk".into())
+    });
+    let server = match kdeck::speaker::server::Server::start(&name, events.notifier()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            app.status = Some(format!("no speaker view: {e}"));
+            None
+        }
+    };
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     // First frame before anything else competes for the CPU.
@@ -321,21 +336,6 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
             }
         },
         None => None,
-    };
-    // Speaker views connect here; without the socket the talk goes on, and says so.
-    let name = args.session.clone().unwrap_or_else(|| {
-        args.deck
-            .as_ref()
-            .and_then(|d| d.canonicalize().ok())
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "talk".into())
-    });
-    let server = match kdeck::speaker::server::Server::start(&name, events.notifier()) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            app.status = Some(format!("no speaker view: {e}"));
-            None
-        }
     };
     let mut publish = |app: &App| {
         if let Some(s) = &server {
