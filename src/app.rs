@@ -186,7 +186,11 @@ impl App {
             Message::Speakers(n) => {
                 if n != self.speakers {
                     self.status = Some(if n > self.speakers {
-                        "speaker view connected: notes are on it".into()
+                        if self.options.notes == NotesMode::Auto {
+                            "speaker view connected: notes are on it".into()
+                        } else {
+                            "speaker view connected".into()
+                        }
                     } else {
                         "speaker view disconnected".into()
                     });
