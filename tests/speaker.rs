@@ -99,3 +99,27 @@ fn notes_leave_the_main_screen_while_a_speaker_view_is_connected() {
         "{s}"
     );
 }
+
+#[test]
+fn notes_on_keeps_them_on_the_main_screen_and_off_starts_without() {
+    let with = |notes| {
+        kdeck::app::App::new(
+            deck(),
+            kdeck::app::Options {
+                start: 1,
+                notes,
+                ..Default::default()
+            },
+        )
+    };
+    let mut on = with(kdeck::app::NotesMode::On);
+    on.update(Message::Speakers(1));
+    assert!(screen(&on, 100, 30).contains("notes:"));
+    let mut off = with(kdeck::app::NotesMode::Off);
+    assert!(!screen(&off, 100, 30).contains("notes:"));
+    off.update(key('s'));
+    assert!(
+        screen(&off, 100, 30).contains("notes:"),
+        "s still shows them"
+    );
+}
