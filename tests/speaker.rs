@@ -123,3 +123,36 @@ fn notes_on_keeps_them_on_the_main_screen_and_off_starts_without() {
         "s still shows them"
     );
 }
+
+#[test]
+fn the_speaker_screen_shows_the_state_and_survives_every_size() {
+    use kdeck::speaker::view::{GONE, View};
+    let mut app = app_at(slide_of("landlock"));
+    let _ = run_demo(&mut app, |e| e);
+    let ToSpeaker::State(state) = kdeck::speaker::state::of(&app);
+    let mut view = View {
+        state: Some(*state),
+        connected: Some("talk (pid 1)".into()),
+        ..View::default()
+    };
+    let draw = |view: &View, w: u16, h: u16| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| f.render_widget(view, f.area())).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect::<String>()
+    };
+    let s = draw(&view, 100, 30);
+    let n = app.current + 1;
+    assert!(s.contains(&format!("kdeck speaker ─ {n}/")), "{s}");
+    assert!(s.contains("demo landlock:") && s.contains("● LIVE"), "{s}");
+    assert!(s.contains("next: "), "{s}");
+    for w in (1..=200).step_by(9) {
+        for h in (1..=60).step_by(7) {
+            let _ = draw(&view, w, h);
+        }
+    }
+    view.connected = None;
+    assert!(draw(&view, 100, 30).contains(GONE));
+}
