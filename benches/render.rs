@@ -27,6 +27,7 @@ fn main() {
             start: 0,
             force_recorded: false,
             kernel: "6.x".into(),
+            ..Default::default()
         },
     );
     // Warm up: highlighter, caches.

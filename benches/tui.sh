@@ -20,18 +20,18 @@ landlock_slide=$(deck_slide "r['demo'] == 'landlock'")
 
 echo "== first frame (highlighted Rust, slide $rust_slide), → key, peak RSS — $runs runs, 120x40"
 python3 "$ttff" -n "$runs" --size 120x40 --first 'XPFO: never merged' --key right --second 'Then vs now' \
-  --quit q -- "$bin" --start "$rust_slide" | grep -E 'first frame \(|key -> marker|peak RSS|clean runs'
+  --quit ctrl-c -- "$bin" --start "$rust_slide" | grep -E 'first frame \(|key -> marker|peak RSS|clean runs'
 
 echo "== → and ← on a warm process (5 round trips per run)"
 python3 "$ttff" -n 10 --size 120x40 --first 'XPFO: never merged' --key right --second 'Then vs now' \
-  --back-key left --cycles 5 --quit q -- "$bin" --start "$rust_slide" | grep -E 'key -> marker|back key|clean runs'
+  --back-key left --cycles 5 --quit ctrl-c -- "$bin" --start "$rust_slide" | grep -E 'key -> marker|back key|clean runs'
 
 # The whole demo takes a few milliseconds, so its first line is often scrolled past by
 # the time a frame shows it: measure r → the finished run ("✓ passed in"), an upper
 # bound of r → first line.
 echo "== r → live demo finished on screen (Landlock, slide $landlock_slide): bounds r → first line"
 python3 "$ttff" -n "$runs" --size 120x40 --first '▶ Landlock' --key r --second '✓ passed in' \
-  --quit q -- "$bin" --start "$landlock_slide" | grep -E 'key -> marker|clean runs'
+  --quit ctrl-c -- "$bin" --start "$landlock_slide" | grep -E 'key -> marker|clean runs'
 
 echo "== each demo, live, wall time (median of 10 runs of \`kdeck demo ID\`)"
 for id in $("$bin" list --json | python3 -c "import json,sys; print(' '.join(r['demo'] for r in json.load(sys.stdin) if r['demo']))"); do

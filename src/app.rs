@@ -2,6 +2,8 @@
 //! commands out. No terminal and no I/O here, so every behaviour is testable.
 
 mod pane;
+mod stage;
+pub mod timer;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,6 +11,8 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use pane::{Badge, DemoPane, FallBack};
+pub use stage::{CONFIRM_QUIT, NotesMode};
+pub use timer::Timer;
 
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, RunMode};
@@ -20,7 +24,7 @@ pub enum Message {
     Key(KeyEvent),
     /// The terminal changed size (the next draw adapts).
     Resize,
-    /// Time since the talk started.
+    /// The program's clock: time since kdeck started (the talk timer counts from it).
     Tick(Duration),
     Demo(DemoEvent),
     /// What this kernel supports, per demo id (from `kdeck probe`, run in a child).
@@ -29,6 +33,14 @@ pub enum Message {
     Facts(std::collections::BTreeMap<String, String>),
     /// SIGTERM/SIGHUP or similar: leave cleanly.
     Quit,
+    /// The deck on disk changed (`--deck DIR`): the new deck, or why it doesn't parse.
+    Reload(Result<Deck, crate::deck::DeckErrors>),
+    /// A navigation or timer command from a speaker view.
+    Remote(crate::speaker::proto::Nav),
+    /// How many speaker views are connected now.
+    Speakers(usize),
+    /// In a speaker view: news from the presentation (the presenting app ignores it).
+    Presentation(crate::speaker::proto::Upstream),
 }
 
 /// An overlay drawn over the slide.
@@ -59,6 +71,8 @@ pub struct Options {
     pub force_recorded: bool,
     /// The running kernel's release, for the header.
     pub kernel: String,
+    /// Where the notes show.
+    pub notes: NotesMode,
 }
 
 pub struct App {
@@ -72,7 +86,23 @@ pub struct App {
     pub search: Option<(String, Vec<usize>)>,
     /// A short message for the footer (e.g. "no slide matches 'foo'").
     pub status: Option<String>,
+    /// The talk time shown in the footer (the timer at the last tick or key).
     pub elapsed: Duration,
+    /// The program's clock at the last tick.
+    pub clock: Duration,
+    pub timer: Timer,
+    /// `q` was pressed once; a second `q` quits.
+    pub confirm_quit: bool,
+    /// `b` or `.`: the screen is blank until any key.
+    pub blank: bool,
+    /// Rows the slide text is scrolled by (`]`/`[`), and the most it can be, at the last
+    /// draw (set by the UI).
+    pub slide_scroll: usize,
+    pub slide_overflow: std::cell::Cell<usize>,
+    /// Why the deck on disk doesn't parse (`file:line: problem`), while it doesn't.
+    pub banner: Option<String>,
+    /// Speaker views connected.
+    pub speakers: usize,
     pub panes: HashMap<String, DemoPane>,
     /// Values for the placeholders in slide text and notes (`{kernel}`, `{probe:<id>}`,
     /// `{probe:<fact>}`), kept in step with `facts`.
@@ -109,11 +139,19 @@ impl App {
             deck,
             current,
             overlay: Overlay::None,
-            show_notes: true,
+            show_notes: options.notes != NotesMode::Off,
             jump: String::new(),
             search: None,
             status: None,
             elapsed: Duration::ZERO,
+            clock: Duration::ZERO,
+            timer: Timer::default(),
+            confirm_quit: false,
+            blank: false,
+            slide_scroll: 0,
+            slide_overflow: std::cell::Cell::new(0),
+            banner: None,
+            speakers: 0,
             panes: HashMap::new(),
             slide_vars: facts.vars(),
             facts,
@@ -153,11 +191,37 @@ impl App {
 
     /// Handles one message; returns what the demo side must do.
     pub fn update(&mut self, msg: Message) -> Vec<DemoCommand> {
+        let cmds = self.handle(msg);
+        self.elapsed = self.timer.elapsed(self.clock);
+        cmds
+    }
+
+    fn handle(&mut self, msg: Message) -> Vec<DemoCommand> {
         match msg {
             Message::Key(key) if key.kind == KeyEventKind::Press => self.key(key),
-            Message::Key(_) | Message::Resize => Vec::new(),
-            Message::Tick(elapsed) => {
-                self.elapsed = elapsed;
+            Message::Key(_) | Message::Resize | Message::Presentation(_) => Vec::new(),
+            Message::Tick(clock) => {
+                self.clock = clock;
+                Vec::new()
+            }
+            Message::Reload(loaded) => {
+                self.reload(loaded);
+                Vec::new()
+            }
+            Message::Remote(nav) => self.remote(nav),
+            Message::Speakers(n) => {
+                if n != self.speakers {
+                    self.status = Some(if n > self.speakers {
+                        if self.options.notes == NotesMode::Auto {
+                            "speaker view connected: notes are on it".into()
+                        } else {
+                            "speaker view connected".into()
+                        }
+                    } else {
+                        "speaker view disconnected".into()
+                    });
+                }
+                self.speakers = n;
                 Vec::new()
             }
             Message::Demo(ev) => {
@@ -190,6 +254,11 @@ impl App {
     fn key(&mut self, key: KeyEvent) -> Vec<DemoCommand> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             return self.leave();
+        }
+        if self.overlay == Overlay::None
+            && let Some(cmds) = self.stage_key(key)
+        {
+            return cmds;
         }
         self.status = None;
         match self.overlay.clone() {
@@ -239,7 +308,6 @@ impl App {
             }
             KeyCode::Home | KeyCode::Char('g') => self.go(0),
             KeyCode::End | KeyCode::Char('G') => self.go(last),
-            KeyCode::Char('q') | KeyCode::Esc => self.leave(),
             KeyCode::Char('?') => {
                 self.overlay = Overlay::Help;
                 Vec::new()
@@ -362,9 +430,17 @@ impl App {
                     .copied()
                     .find(|&i| i >= self.current)
                     .unwrap_or(matches[0]);
-                self.search = Some((query, matches));
+                let (i, n) = (
+                    matches.iter().position(|&m| m == target).unwrap_or(0) + 1,
+                    matches.len(),
+                );
+                self.search = Some((query.clone(), matches));
                 self.content_version += 1;
-                return self.go(target);
+                let cmds = self.go(target);
+                self.status = Some(format!(
+                    "\"{query}\": match {i}/{n} · n / N next / previous"
+                ));
+                return cmds;
             }
             KeyCode::Backspace => {
                 query.pop();
@@ -408,7 +484,7 @@ impl App {
                     .as_ref()
                     .and_then(|(_, m)| m.iter().position(|&i| i == t))
                     .unwrap_or(0);
-                self.status = Some(format!("\"{query}\": match {} of {n}", pos + 1));
+                self.status = Some(format!("\"{query}\": match {}/{n}", pos + 1));
                 cmds
             }
             None => Vec::new(),
@@ -416,12 +492,18 @@ impl App {
     }
 
     /// Moves to slide `index`; a demo still running on the slide we leave is stopped.
+    /// The first navigation starts the talk timer, counting from the slide it goes to.
     pub fn go(&mut self, index: usize) -> Vec<DemoCommand> {
-        if index == self.current || index >= self.deck.slides.len() {
+        if index >= self.deck.slides.len() {
+            return Vec::new();
+        }
+        self.timer.start_if_idle(self.clock, index);
+        if index == self.current {
             return Vec::new();
         }
         let cmds = self.stop_demo();
         self.current = index;
+        self.slide_scroll = 0;
         cmds
     }
 
@@ -477,11 +559,20 @@ impl App {
             .collect()
     }
 
-    /// "on pace", "2 min behind", "1 min ahead" against the deck's time budget.
+    /// "on pace", "2 min behind", "1 min ahead" against the deck's time budget, counted
+    /// from the slide the timer started at; "paused" while it is.
     pub fn pace(&self) -> String {
+        if self.timer.is_paused() {
+            return "⏸ paused (t resumes)".to_string();
+        }
+        if self.timer.is_idle() {
+            // Nothing counted yet: neither ahead nor behind, wherever the talk opened.
+            return "on pace".to_string();
+        }
         let minutes = self.elapsed.as_secs_f64() / 60.0;
-        let start = self.deck.planned_before(self.current);
-        let end = self.deck.planned_before(self.current + 1);
+        let skipped = self.deck.planned_before(self.timer.origin);
+        let start = (self.deck.planned_before(self.current) - skipped).max(0.0);
+        let end = (self.deck.planned_before(self.current + 1) - skipped).max(0.0);
         if minutes > end + 0.5 {
             format!("{:.0} min behind", (minutes - end).ceil())
         } else if minutes + 1.0 < start {

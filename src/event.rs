@@ -43,6 +43,15 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    /// A notifier whose messages go to a plain receiver (tests and headless use).
+    pub fn channel() -> std::io::Result<(Notifier, Receiver<Message>)> {
+        let (_read, wake) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_CLOEXEC)?;
+        let (tx, rx) = channel();
+        let wake = Arc::new(wake);
+        Ok((Notifier { tx, wake }, rx))
+    }
+
     /// Sends; false when the app is gone.
     pub fn send(&self, msg: Message) -> bool {
         let sent = self.tx.send(msg).is_ok();

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
-use kdeck::app::{App, Options};
+use kdeck::app::{App, NotesMode, Options};
 use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
@@ -45,6 +45,13 @@ struct PresentArgs {
     /// Replay speed of recordings (2 = twice as fast, 0 = instant).
     #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     speed: f64,
+    /// Where the speaker notes show: auto hides them while a speaker view is connected.
+    #[arg(long, value_enum, default_value_t = NotesMode::Auto)]
+    notes: NotesMode,
+    /// Name this presentation for `kdeck speaker --session NAME` (default: the deck's
+    /// directory name, or "talk").
+    #[arg(long, value_name = "NAME")]
+    session: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -113,6 +120,13 @@ enum Command {
     Export(kdeck::export::ExportArgs),
     /// Every demo on real kernels booted under qemu, as a table.
     Matrix(kdeck::matrix::MatrixArgs),
+    /// The speaker view of a running presentation, for a second terminal: notes, next
+    /// slide, timer, demo state; its navigation keys move the presentation too.
+    Speaker {
+        /// Which presentation: its --session name or its pid (default: the newest).
+        #[arg(long, value_name = "NAME|PID")]
+        session: Option<String>,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -161,6 +175,14 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
+        Some(Command::Speaker { session }) => {
+            if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+                eprintln!("kdeck speaker: not a terminal: the speaker view needs one.");
+                return Ok(ExitCode::from(2));
+            }
+            kdeck::speaker::client::run(session)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
@@ -376,6 +398,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         start: args.start.saturating_sub(1),
         force_recorded: args.recorded || forced_recorded(),
         kernel,
+        notes: args.notes,
     };
     let mut app = App::new(deck, options);
     let own_recordings = args.recordings.is_some();
@@ -391,6 +414,21 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events
         .spawn_signals()
         .context("can't install the SIGTERM/SIGHUP handler")?;
+    // Speaker views connect here; without the socket the talk goes on, and says so.
+    let name = args.session.clone().unwrap_or_else(|| {
+        args.deck
+            .as_ref()
+            .and_then(|d| d.canonicalize().ok())
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "talk".into())
+    });
+    let server = match kdeck::speaker::server::Server::start(&name, events.notifier()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            app.status = Some(format!("no speaker view: {e}"));
+            None
+        }
+    };
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     // First frame before anything else competes for the CPU.
@@ -400,10 +438,34 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     if std::env::var_os("KDECK_TEST_PANIC").is_some() {
         panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
     }
+    // With --deck DIR, a saved slide is on screen within a few tens of milliseconds.
+    let _watch = match &args.deck {
+        Some(dir) => match kdeck::reload::watch(dir.clone(), demo::ids(), events.notifier()) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                app.status = Some(format!("live reload off: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let mut publish = |app: &App| {
+        if let Some(s) = &server {
+            s.publish(&kdeck::speaker::state::of(app));
+        }
+    };
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
-    let result =
-        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut events, &mut engine));
+    let result = first.and_then(|_| {
+        kdeck::tui::run_with(
+            &mut terminal,
+            &mut app,
+            &mut events,
+            &mut engine,
+            &mut publish,
+        )
+    });
+    drop(server);
     engine.stop_all();
     kdeck::terminal::restore();
     result.context("drawing failed")?;

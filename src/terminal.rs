@@ -1,5 +1,5 @@
 //! The real terminal: raw mode, alternate screen, a buffered writer (one write(2) per
-//! frame), a size that is asked of the terminal only after SIGWINCH (crossterm opens
+//! frame), links as OSC 8 hyperlinks, a size that is asked of the terminal only after SIGWINCH (crossterm opens
 //! /dev/tty for every size query, and ratatui asks before every frame), and a panic hook
 //! that restores the terminal before the panic message prints.
 
@@ -9,13 +9,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::backend::{Backend, WindowSize};
 use ratatui::buffer::Cell as BufCell;
 use ratatui::crossterm::{cursor, execute, terminal};
-use ratatui::layout::{Position, Size};
+use ratatui::layout::Size;
+
+use crate::hyperlink::HyperlinkBackend;
 
 /// The presenting terminal.
-pub type Tui = Terminal<SizedBackend<CrosstermBackend<BufWriter<Stdout>>>>;
+pub type Tui = Terminal<SizedBackend<HyperlinkBackend<BufWriter<Stdout>>>>;
 
 /// A backend whose size is remembered until the window changes (SIGWINCH).
 pub struct SizedBackend<B> {
@@ -33,24 +35,7 @@ impl<B: Backend> Backend for SizedBackend<B> {
     {
         self.inner.draw(content)
     }
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
-    }
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
-    }
+    crate::hyperlink::forward_backend!();
     fn size(&self) -> Result<Size, Self::Error> {
         match self.size.get() {
             Some(size) if !self.resized.swap(false, Ordering::Relaxed) => Ok(size),
@@ -85,7 +70,7 @@ pub fn init() -> std::io::Result<Tui> {
         return Err(e);
     }
     let backend = SizedBackend {
-        inner: CrosstermBackend::new(out),
+        inner: HyperlinkBackend::new(out),
         size: Cell::new(None),
         resized,
     };

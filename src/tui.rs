@@ -28,7 +28,20 @@ pub fn run<B: Backend>(
     source: &mut dyn Source,
     engine: &mut dyn Commands,
 ) -> Result<(), B::Error> {
+    run_with(terminal, app, source, engine, &mut |_| {})
+}
+
+/// [`run`], calling `after` with the app after every frame (the speaker link sends the
+/// new state from there).
+pub fn run_with<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    source: &mut dyn Source,
+    engine: &mut dyn Commands,
+    after: &mut dyn FnMut(&App),
+) -> Result<(), B::Error> {
     terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    after(app);
     while !app.quit {
         let batch = source.next_batch();
         if batch.is_empty() {
@@ -46,6 +59,7 @@ pub fn run<B: Backend>(
         }
         if !app.quit {
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            after(app);
         }
     }
     Ok(())

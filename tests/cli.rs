@@ -281,6 +281,7 @@ const SUBCOMMANDS: &[&str] = &[
     "record",
     "export",
     "matrix",
+    "speaker",
     "completions",
     "man",
 ];

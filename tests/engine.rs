@@ -45,6 +45,7 @@ fn forced_recorded_replays_with_badge_and_origin() {
                 start: slide_of(id),
                 force_recorded: true,
                 kernel: KERNEL.into(),
+                ..Default::default()
             },
         );
         let events = run_demo(&mut app, |e| e);

@@ -203,6 +203,7 @@ fn recorded_mode_labels_every_fact_with_its_kernel() {
             start: i,
             force_recorded: true,
             kernel: KERNEL.into(),
+            ..Default::default()
         },
     );
     synthetic::recent().apply(&mut app);

@@ -183,7 +183,7 @@ proptest! {
         }
         let files = vec![("f.md".to_string(), text.clone().into_bytes())];
         if let Ok(deck) = Deck::from_files("fuzz", files, &ids) {
-            let mut app = App::new(deck, Options { start: 0, force_recorded: true, kernel: "k".into() });
+            let mut app = App::new(deck, Options { start: 0, force_recorded: true, kernel: "k".into(), ..Default::default() });
             for k in keys {
                 app.update(common::key(k));
             }
@@ -258,6 +258,7 @@ fn code_blocks_with_controls_and_wide_characters_render() {
                 start: 0,
                 force_recorded: true,
                 kernel: "k".into(),
+                ..Default::default()
             },
         );
         let screen = common::screen(&app, w, h);

@@ -136,6 +136,7 @@ fn the_tui_badge_names_every_problem_of_an_invalid_recording() {
             start: common::slide_of("kspp"),
             force_recorded: true,
             kernel: common::KERNEL.into(),
+            ..Default::default()
         },
     );
     let (sink, rx) = common::channel_sink();

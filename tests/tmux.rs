@@ -1,105 +1,12 @@
 //! The real binary in a real terminal (tmux): the title slide, →, the help, the Landlock
 //! demo's EACCES, and a clean exit with the terminal back in cooked mode.
 
+mod common;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// tmux on a server of this test process's own (`-L`), without the user's config, so a
-/// developer's tmux (or another test run) never shares state with the tests.
-fn tmux() -> Command {
-    let mut cmd = Command::new("tmux");
-    cmd.args([
-        "-L",
-        &format!("kdeck-test-{}", std::process::id()),
-        "-f",
-        "/dev/null",
-    ]);
-    cmd
-}
-
-struct Session(String);
-
-impl Session {
-    fn start(args: &str) -> Session {
-        Session::start_with_env("", args)
-    }
-
-    fn start_with_env(env: &str, args: &str) -> Session {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("kdeck-test-{}-{n}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_kdeck");
-        // After kdeck exits, print its status and the tty mode, then keep the pane open.
-        let cmd = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
-        );
-        let ok = tmux()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &cmd,
-            ])
-            .status()
-            .expect("tmux is installed (.ci/run installs it)");
-        assert!(ok.success());
-        Session(name)
-    }
-
-    fn screen(&self) -> String {
-        let out = tmux()
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            assert!(
-                tmux()
-                    .args(["send-keys", "-t", &self.0, k])
-                    .status()
-                    .unwrap()
-                    .success()
-            );
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "waited 10 s for {text:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn alternate_screen(&self) -> bool {
-        let out = tmux()
-            .args(["display-message", "-p", "-t", &self.0, "#{alternate_on}"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = tmux().args(["kill-session", "-t", &self.0]).status();
-    }
-}
+use common::tmux::{Session, tmux};
 
 #[test]
 fn present_navigate_help_quit() {
@@ -113,7 +20,7 @@ fn present_navigate_help_quit() {
     let help = s.wait_for("overview of all slides");
     assert!(help.contains("run (or re-run) the slide's demo"), "{help}");
     s.keys(&["?"]);
-    s.keys(&["q"]);
+    s.keys(&["q", "q"]);
     let after = s.wait_for("EXIT=");
     assert!(after.contains("EXIT=0"), "{after}");
     s.wait_for("icanon");
@@ -143,17 +50,23 @@ fn landlock_demo_runs_live_in_the_terminal() {
     s.wait_for("▶ Landlock");
     s.keys(&["r"]);
     s.wait_for("● LIVE");
+    // Scroll only once the run is over: a view scrolled while output still comes stays
+    // above the lines printed after it.
+    s.wait_for("✓ passed in");
     // Scroll up through the output until the denial is on screen.
     let start = Instant::now();
     loop {
-        if s.screen().contains("write sibling/blocked.txt: EACCES") {
+        let before = s.screen();
+        if before.contains("write sibling/blocked.txt: EACCES") {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "{}", s.screen());
+        assert!(start.elapsed() < Duration::from_secs(10), "{before}");
         s.keys(&["k"]);
-        std::thread::sleep(Duration::from_millis(30));
+        // One line per look: wait for the scroll to show before looking again, so a
+        // loaded machine can't scroll past the line between two looks.
+        s.wait_until("the pane to scroll", |now| now != before);
     }
-    s.keys(&["q"]);
+    s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }
 
@@ -298,6 +211,32 @@ fn resizing_redraws_at_the_new_size() {
             std::thread::sleep(Duration::from_millis(30));
         }
     }
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
+
+#[test]
+fn esc_and_clicker_keys_never_end_the_talk_q_asks_first() {
+    let s = Session::start("--start 2");
+    s.wait_for("2/19");
+    for k in ["F5", "Escape", "F5", "Escape"] {
+        s.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.wait_for("Esc doesn't quit");
     s.keys(&["q"]);
+    s.wait_for("press q again to quit");
+    s.keys(&["Right"]);
+    s.wait_for("3/19");
+    s.keys(&["b"]);
+    let start = Instant::now();
+    while s.screen().contains("3/19") {
+        assert!(start.elapsed() < Duration::from_secs(5), "b blanks");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    s.keys(&["Space"]);
+    s.wait_for("3/19");
+    assert!(!s.screen().contains("EXIT="));
+    s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }

@@ -202,12 +202,15 @@ fn help_overview_search_and_notes() {
     app.update(key('s'));
     assert!(!screen(&app, 100, 30).contains("notes:"));
     app.update(key('q'));
+    assert!(!app.quit, "one q only asks");
+    app.update(key('q'));
     assert!(app.quit);
 }
 
 #[test]
 fn footer_shows_position_time_and_pace() {
     let mut app = app_at(0);
+    app.update(key('t'));
     app.update(kdeck::app::Message::Tick(std::time::Duration::from_secs(
         65,
     )));
@@ -302,7 +305,7 @@ fn once_its_demo_ran_a_stacked_pane_gets_most_rows() {
         "header, at most 7 slide rows (40% of 18), separator:\n{after}"
     );
     assert!(
-        after.contains("more lines: enlarge the terminal"),
+        after.contains("more lines: ] or Shift-↓ scrolls"),
         "the cut slide says so:\n{after}"
     );
 }

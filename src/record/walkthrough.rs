@@ -209,8 +209,11 @@ pub fn render(
             start: 0,
             force_recorded: settings.force_recorded,
             kernel: settings.kernel.clone(),
+            ..Default::default()
         },
     );
+    // The walkthrough's clock is the plan: its timer runs from the first slide.
+    app.timer.start_if_idle(Duration::ZERO, 0);
     // What this kernel supports, for slides that say so: the TUI's own way (a
     // `kdeck probe --json` child whose answer comes as Message::Probes).
     let (tx, rx) = std::sync::mpsc::channel();

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod frame;
+pub mod links;
 pub mod markdown;
 pub mod overlay;
 pub mod panes;
@@ -23,7 +24,7 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     }
     let demo = app.current_demo();
     let notes = app
-        .show_notes
+        .notes_visible()
         .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
         .filter(|&n| n > 0);
     // Stacked (narrow) layout: the slide gets the rows its text needs, but once its demo
@@ -42,11 +43,26 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     } else {
         0
     };
-    Some(frame::areas(area, demo.is_some(), notes, slide_rows))
+    let mut areas = frame::areas(area, demo.is_some(), notes, slide_rows);
+    if app.banner.is_some() {
+        // The reload banner takes the slide's first row; the text moves down, not under it.
+        areas.slide.y += 1;
+        areas.slide.height = areas.slide.height.saturating_sub(1);
+        if let Some(d) = areas.demo.as_mut().filter(|_| !areas.stacked) {
+            d.y += 1;
+            d.height = d.height.saturating_sub(1);
+        }
+    }
+    Some(areas)
 }
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        crate::hyperlink::publish(Vec::new());
+        if self.blank {
+            // `b` or `.`: nothing on the projector until the next key.
+            return;
+        }
         let Some(areas) = layout(self, area) else {
             return overlay::too_small(area, buf);
         };
@@ -66,5 +82,16 @@ impl Widget for &App {
             Overlay::Sources => overlay::sources(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
         }
+        if let Some(text) = &self.banner {
+            overlay::banner(text, area, buf);
+        }
+        // After everything is drawn: a link covered by an overlay no longer reads as one.
+        let slide = &self.deck.slides[self.current];
+        let targets = links::targets(&slide.body, &slide.notes);
+        let mut found = links::find(buf, areas.slide, &targets);
+        if let Some(rect) = areas.notes {
+            found.extend(links::find(buf, rect, &targets));
+        }
+        crate::hyperlink::publish(found);
     }
 }

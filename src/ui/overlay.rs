@@ -25,9 +25,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("f", "toggle live / recorded, and run"),
     ("j k ↓ ↑", "scroll the demo output a line"),
     ("J K ^d ^u", "scroll the demo output a page"),
+    ("] [ ⇧↓ ⇧↑", "scroll a slide that doesn't fit"),
     ("m", "where this demo ran: the kernel matrix"),
-    ("?", "this help"),
-    ("q Esc ^c", "quit"),
+    ("t / T", "timer: start, pause, resume / reset"),
+    ("b .", "blank the screen (any key brings it back)"),
+    ("?", "this help; Esc closes it (Esc never quits)"),
+    ("q q / ^c", "quit: q asks again; Ctrl-C at once"),
 ];
 
 /// What the demo pane's badges mean, for the help.
@@ -190,6 +193,17 @@ pub fn overview(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
         );
         buf.set_line(inner.x, inner.y + row as u16, &line, inner.width);
     }
+}
+
+/// The one-line banner under the header while the deck on disk doesn't parse.
+pub fn banner(text: &str, area: Rect, buf: &mut Buffer) {
+    if area.height < 3 || area.width < 3 {
+        return;
+    }
+    let w = area.width.saturating_sub(2);
+    let line = format!(" ✗ {text}");
+    let line = format!("{:<w$}", ellipsize(&line, w as usize), w = w as usize);
+    buf.set_string(area.x + 1, area.y + 1, line, theme::BAD.reversed());
 }
 
 /// Shown below the minimum size: says so, in as much of the message as fits.

@@ -38,21 +38,14 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
         area.width
     };
     let cached = app.ui_cache.slide(app, wrap_width as usize);
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let shown: Vec<Line<'static>>;
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
-        lines.extend(cached.iter().cloned());
-        let keep = area.height.saturating_sub(1) as usize;
-        let hidden = lines.len() - keep;
-        lines.truncate(keep);
-        lines.push(Line::styled(
-            ellipsize(
-                &format!("⋯ {hidden} more lines: enlarge the terminal"),
-                area.width as usize,
-            ),
-            theme::WARN,
-        ));
-        &lines
+        let overflow;
+        (shown, overflow) = scrolled(&cached, app.slide_scroll, area);
+        app.slide_overflow.set(overflow);
+        &shown
     } else {
+        app.slide_overflow.set(0);
         &cached
     };
     if centered {
@@ -70,6 +63,41 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     put_lines(lines, area, buf);
+}
+
+/// The slide's lines from row `scroll` on, with a marker line above ("⋯ 3 lines above")
+/// and below ("⋯ 9 more lines") saying how to scroll; also the largest useful scroll.
+fn scrolled(all: &[Line<'static>], scroll: usize, area: Rect) -> (Vec<Line<'static>>, usize) {
+    let rows = area.height as usize;
+    let w = area.width as usize;
+    let marker = |text: String| Line::styled(ellipsize(&text, w), theme::WARN);
+    if rows < 2 {
+        return (all.iter().take(rows).cloned().collect(), 0);
+    }
+    // Scrolled to the end, the bottom marker goes and the last line shows.
+    let max = all.len().saturating_sub(rows - 1);
+    let start = scroll.min(max);
+    let mut out = Vec::with_capacity(rows);
+    if start > 0 {
+        let lines = if start == 1 { "line" } else { "lines" };
+        out.push(marker(format!(
+            "⋯ {start} {lines} above: [ or Shift-↑ scrolls up"
+        )));
+    }
+    let room = rows - out.len();
+    let end = if start + room >= all.len() {
+        all.len()
+    } else {
+        start + room - 1
+    };
+    out.extend(all[start..end].iter().cloned());
+    if end < all.len() {
+        let hidden = all.len() - end;
+        out.push(marker(format!(
+            "⋯ {hidden} more lines: ] or Shift-↓ scrolls"
+        )));
+    }
+    (out, max)
 }
 
 /// The speaker notes, wrapped; cut with a marker when they don't fit.

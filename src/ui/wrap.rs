@@ -89,7 +89,14 @@ pub fn wrap(
                     used += 1;
                 }
                 pending_space = false;
-                if used > 0 || w <= avail {
+                if w > avail && is_url(&word) {
+                    // A URL is never broken: on its own line, shortened with "…" (the
+                    // hyperlink keeps the full target).
+                    for (style, text) in shorten(word, avail) {
+                        cur.push(Span::styled(text, style));
+                    }
+                    used = avail;
+                } else if used > 0 || w <= avail {
                     for (style, text) in word {
                         cur.push(Span::styled(text, style));
                     }
@@ -102,6 +109,29 @@ pub fn wrap(
     }
     lines.push(Line::from(cur));
     lines
+}
+
+fn is_url(word: &Word) -> bool {
+    super::links::is_url(&word.iter().map(|(_, t)| t.as_str()).collect::<String>())
+}
+
+/// A word cut to `width` columns, ending with "…".
+fn shorten(word: Word, width: usize) -> Word {
+    let mut room = width.saturating_sub(1);
+    let mut out: Word = Vec::new();
+    for (style, text) in word {
+        let part = truncate(&text, room);
+        room -= part.width();
+        let cut = part.len() < text.len();
+        out.push((style, part));
+        if cut {
+            break;
+        }
+    }
+    if let Some((_, last)) = out.last_mut() {
+        last.push('…');
+    }
+    out
 }
 
 type NewLine<'a> =
@@ -203,6 +233,33 @@ mod tests {
         let lines = wrap(&p, 40, &[], &[]);
         assert_eq!(text(&lines), vec!["bold, then", "next"]);
         assert_eq!(lines[0].spans[0].style, bold);
+    }
+
+    #[test]
+    fn a_url_moves_to_its_own_line_and_is_shortened_never_broken() {
+        let p = vec![(
+            Style::default(),
+            "see https://lwn.net/Articles/1/ and https://docs.kernel.org/userspace-api/landlock.html now"
+                .to_string(),
+        )];
+        assert_eq!(
+            text(&wrap(&p, 30, &[], &[])),
+            vec![
+                "see",
+                "https://lwn.net/Articles/1/",
+                "and",
+                "https://docs.kernel.org/users…",
+                "now"
+            ]
+        );
+        let p = vec![(
+            Style::default(),
+            "read (https://lwn.net/x) today".to_string(),
+        )];
+        assert_eq!(
+            text(&wrap(&p, 20, &[], &[])),
+            vec!["read", "(https://lwn.net/x)", "today"]
+        );
     }
 
     #[test]

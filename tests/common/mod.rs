@@ -5,6 +5,7 @@
 pub mod child;
 pub mod hostile;
 pub mod synthetic;
+pub mod tmux;
 pub mod tools;
 
 use std::sync::{Arc, Mutex, mpsc};
@@ -34,6 +35,7 @@ pub fn app_at(index: usize) -> App {
             start: index,
             force_recorded: false,
             kernel: KERNEL.into(),
+            ..Default::default()
         },
     )
 }

@@ -40,6 +40,7 @@ impl Kernel {
                 start: index,
                 force_recorded: false,
                 kernel: kernel.into(),
+                ..Default::default()
             },
         );
         self.apply(&mut app);
