@@ -3,6 +3,7 @@
 //! with [`DemoCommand`] and hears back only [`DemoEvent`]s.
 
 pub mod events;
+pub mod groups;
 pub mod out;
 pub mod recordings;
 pub mod runner;
