@@ -14,6 +14,7 @@ pub mod highlight;
 pub mod matrix;
 pub mod probe;
 pub mod record;
+pub mod signals;
 pub mod terminal;
 pub mod tui;
 pub mod ui;

@@ -278,15 +278,22 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         .with_speed(args.speed);
     events
         .spawn_signals()
-        .context("can't install the SIGTERM/SIGHUP handler")?;
+        .context("can't install the signal handlers")?;
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
+    kdeck::signals::install_fatal();
     // First frame before anything else competes for the CPU.
     let first = terminal
         .draw(|f| f.render_widget(&app, f.area()))
         .map(|_| ());
-    if std::env::var_os("KDECK_TEST_PANIC").is_some() {
-        panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
+    match std::env::var("KDECK_TEST_PANIC").as_deref() {
+        Ok("stack-overflow") => {
+            std::hint::black_box(overflow(std::hint::black_box(1)));
+        }
+        Ok(_) => {
+            panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore")
+        }
+        Err(_) => {}
     }
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
@@ -294,6 +301,19 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut events, &mut engine));
     engine.stop_all();
     kdeck::terminal::restore();
+    if let Some(sig) = kdeck::signals::caught() {
+        // Quit because of a signal: the terminal is back and the demos are gone, now
+        // end the way that signal ends a process.
+        kdeck::signals::die_by(sig);
+    }
     result.context("drawing failed")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tests only (`KDECK_TEST_PANIC=stack-overflow`): recurses until the stack overflows,
+/// to show the terminal is restored by the fault handler.
+#[allow(unconditional_recursion)]
+fn overflow(n: u64) -> u64 {
+    let pad = std::hint::black_box([n; 64]);
+    overflow(pad[(n % 64) as usize] + 1) + pad[0]
 }

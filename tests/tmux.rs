@@ -1,5 +1,6 @@
 //! The real binary in a real terminal (tmux): the title slide, →, the help, the Landlock
-//! demo's EACCES, and a clean exit with the terminal back in cooked mode.
+//! demo's EACCES, and a clean exit with the terminal back in cooked mode; every
+//! terminating signal and a stack overflow restoring the terminal and ending the demo.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -158,34 +159,6 @@ fn landlock_demo_runs_live_in_the_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
-    let s = Session::start("--start 3");
-    s.wait_for("IMA");
-    let pid = Command::new("pgrep")
-        .args([
-            "-f",
-            "-n",
-            &format!("{} --start 3", env!("CARGO_BIN_EXE_kdeck")),
-        ])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
-    assert!(!pid.is_empty());
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let after = s.wait_for("EXIT=");
-    assert!(after.contains("EXIT=0"), "{after}");
-    s.wait_for("icanon");
-    assert!(s.screen().lines().any(|l| l.trim() == "icanon"));
-    assert!(!s.alternate_screen());
-}
-
-#[test]
 fn without_a_terminal_it_says_so() {
     let out = Command::new(env!("CARGO_BIN_EXE_kdeck"))
         .stdin(std::process::Stdio::null())
@@ -300,4 +273,157 @@ fn resizing_redraws_at_the_new_size() {
     }
     s.keys(&["q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
+
+/// The pids of `parent`'s children whose command line matches `pattern`.
+fn children(parent: &str, pattern: &str) -> Vec<String> {
+    let out = Command::new("pgrep")
+        .args(["-P", parent, "-f", pattern])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+}
+
+/// Starts kdeck on the Landlock slide with a demo that keeps running (the test hook
+/// makes the child sleep), presses `r`, and returns the session, kdeck's pid, the demo
+/// child's pid and kdeck's private TMPDIR.
+fn with_running_demo(tag: usize) -> (Session, String, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_kdeck");
+    // A unique command line to find this kdeck by.
+    let args = format!("--start 12 --speed 1.{}{tag}", std::process::id());
+    // No core files in the source tree from SIGQUIT/SIGSEGV/SIGABRT.
+    let env = format!(
+        "ulimit -c 0; TMPDIR={} KDECK_TEST_DEMO_SLEEP=60",
+        tmp.path().display()
+    );
+    let s = Session::start_with_env(&env, &args);
+    s.wait_for("▶ Landlock");
+    let out = Command::new("pgrep")
+        .args(["-f", &format!("^{bin} {args}")])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty() && !pid.contains('\n'), "one kdeck: {pid:?}");
+    s.keys(&["r"]);
+    let start = Instant::now();
+    let child = loop {
+        if let Some(c) = children(&pid, "__child landlock").pop() {
+            break c;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no demo child");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let start = Instant::now();
+    while std::fs::read_dir(tmp.path()).unwrap().count() == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no demo temp dir"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (s, pid, child, tmp)
+}
+
+#[test]
+fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
+    // Terminating signals quit through the main loop (demos stopped, temp dirs removed,
+    // terminal restored), then kdeck dies by the signal; faults go through the handler
+    // on the alternate stack (terminal restored, demo groups killed).
+    let signals: &[(&str, i32, bool)] = &[
+        ("INT", libc::SIGINT, true),
+        ("QUIT", libc::SIGQUIT, true),
+        ("USR1", libc::SIGUSR1, true),
+        ("USR2", libc::SIGUSR2, true),
+        ("ALRM", libc::SIGALRM, true),
+        ("PIPE", libc::SIGPIPE, true),
+        ("TERM", libc::SIGTERM, true),
+        ("HUP", libc::SIGHUP, true),
+        ("SEGV", libc::SIGSEGV, false),
+        ("BUS", libc::SIGBUS, false),
+        ("ABRT", libc::SIGABRT, false),
+    ];
+    for (i, &(name, number, quits_cleanly)) in signals.iter().enumerate() {
+        let (s, pid, child, tmp) = with_running_demo(i);
+        assert!(alive(&child));
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{name}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let after = s.wait_for("EXIT=");
+        assert!(
+            after.contains(&format!("EXIT={}", 128 + number)),
+            "SIG{name}: dies by the signal:\n{after}"
+        );
+        s.wait_for("icanon");
+        let screen = s.screen();
+        assert!(
+            screen.lines().any(|l| l.trim() == "icanon")
+                && screen.lines().any(|l| l.trim() == "echo"),
+            "SIG{name}: cooked mode again:\n{screen}"
+        );
+        assert!(!s.alternate_screen(), "SIG{name}: alternate screen left");
+        let start = Instant::now();
+        while alive(&child) {
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "SIG{name}: demo child {child} still running"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if quits_cleanly {
+            let left: Vec<_> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert!(left.is_empty(), "SIG{name}: temp dirs left: {left:?}");
+        }
+    }
+}
+
+#[test]
+fn a_stack_overflow_restores_the_terminal() {
+    let s = Session::start_with_env("ulimit -c 0; KDECK_TEST_PANIC=stack-overflow", "");
+    let after = s.wait_for("EXIT=");
+    assert!(
+        after.contains(&format!("EXIT={}", 128 + libc::SIGABRT)),
+        "{after}"
+    );
+    assert!(after.contains("has overflowed its stack"), "{after}");
+    s.wait_for("icanon");
+    assert!(
+        s.screen().lines().any(|l| l.trim() == "icanon"),
+        "cooked mode again:\n{}",
+        s.screen()
+    );
+    assert!(!s.alternate_screen(), "alternate screen left");
+}
+
+#[test]
+fn a_key_storm_of_r_then_quit_leaves_no_temp_dir() {
+    // The real Landlock demo, re-run faster than it finishes: each `r` kills the run
+    // before (often before its own cleanup helper ran), then `q` ends the last one.
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Session::start_with_env(&format!("TMPDIR={}", tmp.path().display()), "--start 12");
+    s.wait_for("▶ Landlock");
+    for _ in 0..40 {
+        s.keys(&["r"]);
+    }
+    s.keys(&["q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "temp dirs left: {left:?}");
 }
