@@ -119,7 +119,10 @@ impl Slide {
         }
         let rest = &text[body_start..];
         let (body_src, notes) = split_notes(rest);
-        let body = markdown::parse(body_src);
+        let body = markdown::parse(body_src).map_err(|e| {
+            let line = text[..body_start + e.offset()].matches('\n').count() + 1;
+            vec![DeckError::new(file, line, e.to_string())]
+        })?;
         let section = fm
             .section
             .filter(|s| !s.trim().is_empty())

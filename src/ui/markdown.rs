@@ -340,7 +340,10 @@ pub fn mark_matches(lines: &mut [Line<'static>], needle: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::markdown::parse;
+
+    fn parse(src: &str) -> Vec<crate::deck::Block> {
+        crate::deck::markdown::parse(src).unwrap()
+    }
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines
