@@ -2,6 +2,8 @@
 //! demo's EACCES, and a clean exit with the terminal back in cooked mode; every
 //! terminating signal and a stack overflow restoring the terminal and ending the demo.
 
+mod common;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -426,4 +428,23 @@ fn a_key_storm_of_r_then_quit_leaves_no_temp_dir() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "temp dirs left: {left:?}");
+}
+
+#[test]
+fn a_deck_of_huge_slides_draws_each_and_quits_with_0() {
+    // 500x200 tables, 10 MB of code, a 10 MB paragraph, nesting at the limit: each
+    // draws, and `q` quits at once with status 0.
+    let slides = common::hostile::big_slides();
+    let n = slides.len();
+    let dir = common::hostile::deck_dir(&slides);
+    let s = Session::start(&format!("--deck {}", dir.path().display()));
+    s.wait_for(&format!("1/{n}"));
+    for i in 2..=n {
+        s.keys(&["Right"]);
+        s.wait_for(&format!("{i}/{n}"));
+    }
+    s.wait_for("word word word");
+    s.keys(&["q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+    assert!(!s.alternate_screen());
 }

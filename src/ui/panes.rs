@@ -40,13 +40,21 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     let cached = app.ui_cache.slide(app, wrap_width as usize);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
-        lines.extend(cached.iter().cloned());
         let keep = area.height.saturating_sub(1) as usize;
-        let hidden = lines.len() - keep;
-        lines.truncate(keep);
+        lines.extend(cached[..keep].iter().cloned());
+        // A rendering past MAX_ROWS was cut there: how much more is not known.
+        let hidden = cached
+            .len()
+            .min(super::markdown::MAX_ROWS)
+            .saturating_sub(keep);
+        let plus = if cached.len() > super::markdown::MAX_ROWS {
+            "+"
+        } else {
+            ""
+        };
         lines.push(Line::styled(
             ellipsize(
-                &format!("⋯ {hidden} more lines: enlarge the terminal"),
+                &format!("⋯ {hidden}{plus} more lines: enlarge the terminal"),
                 area.width as usize,
             ),
             theme::WARN,

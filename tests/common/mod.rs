@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod child;
+pub mod hostile;
 pub mod tools;
 
 use std::sync::{Arc, Mutex, mpsc};
