@@ -110,13 +110,19 @@ fn main() -> ExitCode {
     if kdeck::matrix::is_guest_init() {
         return ExitCode::from(kdeck::matrix::init::main(&Default::default()) as u8);
     }
-    match real_main() {
+    let code = match real_main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("kdeck: {e:#}");
             ExitCode::from(1)
         }
+    };
+    if let Some(sig) = kdeck::signals::caught() {
+        // A signal ended the command (its demos are stopped and cleaned up): end the
+        // way that signal ends a process.
+        kdeck::signals::die_by(sig);
     }
+    code
 }
 
 fn real_main() -> anyhow::Result<ExitCode> {
@@ -126,7 +132,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
-        Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
+        Some(Command::Record(args)) => match kdeck::signals::spawn_reaper()
+            .context("can't install the signal handlers")
+            .map(|_| kdeck::record::cli::run(&args))?
+        {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
                 eprintln!("kdeck record: {e}");
@@ -198,6 +207,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+            kdeck::signals::spawn_reaper().context("can't install the signal handlers")?;
             let mode = if recorded || forced_recorded() {
                 RunMode::Recorded
             } else {

@@ -54,6 +54,9 @@ const FATAL: [c_int; 7] = [
 /// thread restores the terminal and ends kdeck itself.
 pub const GRACE: Duration = Duration::from_secs(5);
 
+/// How long killed demos get to be reaped and have their temp dirs removed.
+const CLEANUP: Duration = Duration::from_secs(1);
+
 /// The terminating signal that asked kdeck to quit (0: none).
 static CAUGHT: AtomicI32 = AtomicI32::new(0);
 
@@ -71,9 +74,30 @@ pub fn spawn_terminating(quit: impl Fn() + Send + 'static) -> std::io::Result<()
             CAUGHT.store(sig, Ordering::SeqCst);
             quit();
             thread::sleep(GRACE);
-            groups::kill_all();
+            groups::kill_all_and_wait(CLEANUP);
             crate::terminal::emergency_restore();
             die_by(sig);
+        })?;
+    Ok(())
+}
+
+/// For the plain commands that run demos (`kdeck demo`, `kdeck record`): on a
+/// terminating signal, kill the demo groups, let their runs remove their temp dirs,
+/// then die by the signal. SIGPIPE keeps its default (`kdeck demo ID | head` ends
+/// quietly; the child's own writes then end it too).
+pub fn spawn_reaper() -> std::io::Result<()> {
+    let wanted = TERMINATING.iter().filter(|&&s| s != libc::SIGPIPE);
+    let mut signals = signal_hook::iterator::Signals::new(wanted)?;
+    thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                // The command may finish first (its demo ended): main() then dies by
+                // the signal too.
+                CAUGHT.store(sig, Ordering::SeqCst);
+                groups::kill_all_and_wait(CLEANUP);
+                die_by(sig);
+            }
         })?;
     Ok(())
 }

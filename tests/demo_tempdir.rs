@@ -57,7 +57,6 @@ fn ready(rx: &Receiver<DemoEvent>, marker_dir: &Path) -> PathBuf {
             .unwrap()
             .trim(),
     );
-    assert!(dir.join("sub/file").exists(), "the demo wrote into {dir:?}");
     let tmpdir = std::fs::read_to_string(marker_dir.join("demo-dir.tmpdir")).unwrap();
     assert_eq!(
         tmpdir.trim(),
@@ -89,6 +88,7 @@ fn a_timed_out_demo_leaves_no_temp_dir() {
         Engine::new(&exe, Recordings::embedded(), sink).with_timeout(Duration::from_millis(500));
     start(&mut engine, 1);
     let dir = ready(&rx, marker.path());
+    assert!(dir.join("sub/file").exists(), "the demo wrote into {dir:?}");
     assert!(matches!(exited(&rx), Outcome::TimedOut { .. }));
     assert!(!dir.exists(), "{dir:?} left behind after a timeout");
 }
@@ -101,6 +101,7 @@ fn a_stopped_demo_leaves_no_temp_dir() {
     let mut engine = Engine::new(&exe, Recordings::embedded(), sink);
     start(&mut engine, 1);
     let dir = ready(&rx, marker.path());
+    assert!(dir.join("sub/file").exists(), "the demo wrote into {dir:?}");
     engine.command(DemoCommand::Stop { run: 1 });
     assert_eq!(exited(&rx), Outcome::Stopped);
     assert!(!dir.exists(), "{dir:?} left behind after a stop");
@@ -115,6 +116,7 @@ fn a_finished_demo_leaves_no_temp_dir() {
     start(&mut engine, 1);
     let dir = ready(&rx, marker.path());
     assert_eq!(exited(&rx), Outcome::Passed);
+    assert!(marker.path().join("demo-dir.mode").exists(), "the demo ran");
     assert!(!dir.exists(), "{dir:?} left behind after a normal end");
 }
 
@@ -126,6 +128,7 @@ fn quitting_removes_the_temp_dir_before_stop_all_returns() {
     let mut engine = Engine::new(&exe, Recordings::embedded(), sink);
     start(&mut engine, 1);
     let dir = ready(&rx, marker.path());
+    assert!(dir.join("sub/file").exists(), "the demo wrote into {dir:?}");
     engine.stop_all();
     assert!(!dir.exists(), "{dir:?} still there when stop_all returned");
 }
@@ -165,4 +168,42 @@ fn the_real_landlock_demo_stormed_and_stopped_leaves_nothing() {
     let left: Vec<_> = dirs.iter().filter(|d| d.exists()).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
     assert_eq!(kdeck::demo::groups::running(), 0, "no demo group left");
+}
+
+#[test]
+fn kdeck_demo_ended_by_a_signal_takes_its_child_and_temp_dir_along() {
+    use std::os::unix::process::ExitStatusExt;
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut kdeck = std::process::Command::new(exe())
+            .args(["demo", "landlock"])
+            .env("TMPDIR", tmp.path())
+            .env(kdeck::demo::TEST_SLEEP_ENV, "60")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the run's temp dir: the child is running then.
+        let start = std::time::Instant::now();
+        while std::fs::read_dir(tmp.path()).unwrap().count() == 0 {
+            assert!(start.elapsed() < Duration::from_secs(10), "no temp dir");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", kdeck.id()))
+            .unwrap_or_default();
+        // SAFETY: signalling the child process this test started.
+        unsafe { libc::kill(kdeck.id() as i32, sig) };
+        let status = kdeck.wait().unwrap();
+        assert_eq!(status.signal(), Some(sig), "{status:?}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "signal {sig}: left {left:?}");
+        std::thread::sleep(Duration::from_millis(50));
+        for pid in children.split_whitespace() {
+            let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| !s.contains(") Z "));
+            assert!(!alive, "signal {sig}: demo child {pid} still running");
+        }
+    }
 }

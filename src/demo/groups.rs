@@ -2,13 +2,54 @@
 //! of atomics so that a signal handler may read it: whatever ends kdeck (quit, a
 //! terminating signal, a crash) can kill every demo group with async-signal-safe calls.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// More runs than can be alive at once (a run is stopped before the next one starts;
 /// a key storm leaves a few finishing in the background).
 const SLOTS: usize = 64;
 
 static GROUPS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+
+/// Live runs that have not finished cleaning up (killing their group, removing their
+/// temp dir).
+static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// Held by a live run until it has cleaned up after its child.
+pub struct RunGuard(());
+
+impl RunGuard {
+    pub fn new() -> Self {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+        RunGuard(())
+    }
+}
+
+impl Default for RunGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        RUNS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Kills every demo group, then waits (at most `wait`) until their runs have reaped
+/// them and removed their temp dirs; whether they all did. Not for signal handlers.
+pub fn kill_all_and_wait(wait: Duration) -> bool {
+    kill_all();
+    let deadline = Instant::now() + wait;
+    while RUNS.load(Ordering::SeqCst) > 0 {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    true
+}
 
 /// Remembers a running demo's process group (its leader's pid).
 pub fn add(pgid: i32) {

@@ -200,6 +200,8 @@ impl Run {
     }
 
     fn live(self, mode: RunMode) {
+        // Dropped last: after the group is dead and the dir removed.
+        let _cleaning = super::groups::RunGuard::new();
         let timeout = self.timeout;
         let dir = match tempfile::Builder::new()
             .prefix(&format!("kdeck-{}-", self.id))
