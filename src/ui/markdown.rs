@@ -36,7 +36,7 @@ fn substitute(text: &str, vars: &Vars) -> Option<String> {
 
 /// The most lines a slide body is rendered to: more than any terminal has rows. A
 /// rendering with more than this many lines (it then has `MAX_ROWS + 1`) was cut.
-pub const MAX_ROWS: usize = 400;
+pub const MAX_ROWS: usize = 200;
 
 /// Code lines are highlighted and shown up to this many characters, then cut with `…`.
 pub const CODE_LINE_MAX: usize = 1000;
