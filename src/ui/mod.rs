@@ -6,6 +6,7 @@ pub mod frame;
 pub mod markdown;
 pub mod overlay;
 pub mod panes;
+pub mod table;
 pub mod theme;
 pub mod wrap;
 
