@@ -167,7 +167,20 @@ fn the_real_landlock_demo_stormed_and_stopped_leaves_nothing() {
     assert!(!dirs.is_empty(), "some runs got as far as their temp dir");
     let left: Vec<_> = dirs.iter().filter(|d| d.exists()).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
-    assert_eq!(kdeck::demo::groups::running(), 0, "no demo group left");
+    let children = std::process::Command::new("pgrep")
+        .args([
+            "-P",
+            &std::process::id().to_string(),
+            "-f",
+            "__child landlock",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        children.stdout.is_empty(),
+        "demo children left: {}",
+        String::from_utf8_lossy(&children.stdout)
+    );
 }
 
 #[test]

@@ -308,8 +308,9 @@ fn with_running_demo(tag: usize) -> (Session, String, String, tempfile::TempDir)
     );
     let s = Session::start_with_env(&env, &args);
     s.wait_for("▶ Landlock");
+    // The oldest match: a child kdeck forks has the same command line until it execs.
     let out = Command::new("pgrep")
-        .args(["-f", &format!("^{bin} {args}")])
+        .args(["-o", "-f", &format!("^{bin} {args}$")])
         .output()
         .unwrap();
     let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -352,6 +353,9 @@ fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
         ("BUS", libc::SIGBUS, false),
         ("ABRT", libc::SIGABRT, false),
     ];
+    // Sessions stay until the end: killing the server's last session ends the server,
+    // racing the next new-session.
+    let mut done = Vec::new();
     for (i, &(name, number, quits_cleanly)) in signals.iter().enumerate() {
         let (s, pid, child, tmp) = with_running_demo(i);
         assert!(alive(&child));
@@ -367,8 +371,16 @@ fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
             after.contains(&format!("EXIT={}", 128 + number)),
             "SIG{name}: dies by the signal:\n{after}"
         );
-        s.wait_for("icanon");
-        let screen = s.screen();
+        // stty's two lines: icanon or -icanon, then echo or -echo.
+        let start = Instant::now();
+        let screen = loop {
+            let screen = s.screen();
+            if screen.lines().any(|l| l.trim().ends_with("echo")) {
+                break screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
         assert!(
             screen.lines().any(|l| l.trim() == "icanon")
                 && screen.lines().any(|l| l.trim() == "echo"),
@@ -390,6 +402,7 @@ fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
                 .collect();
             assert!(left.is_empty(), "SIG{name}: temp dirs left: {left:?}");
         }
+        done.push((s, tmp));
     }
 }
 
