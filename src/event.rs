@@ -1,8 +1,11 @@
 //! Where the app's messages come from. Background threads (the clock, the demo engine's
-//! sink, the probe child's reader, SIGTERM/SIGHUP) send [`Message`]s on one channel and
-//! only send. In the terminal, keys are read on the main thread itself (a thread hop
+//! sink, the probe child's reader, terminating signals) send [`Message`]s on one channel
+//! and only send. In the terminal, keys are read on the main thread itself (a thread hop
 //! per key costs more than drawing the frame): the main thread sleeps in poll(2) on the
-//! terminal and on a wake-up pipe that every channel send (and SIGWINCH) writes to.
+//! terminal and on a wake-up socket that every channel send (and SIGWINCH) writes to.
+//! The wake-up socket is a datagram socket pair, not a pipe: a write after the reading
+//! end is gone fails with ECONNREFUSED instead of raising SIGPIPE, so a clock tick at
+//! exit can't kill kdeck.
 //! Tests and the headless walkthrough feed the same loop from a plain channel.
 
 use std::collections::BTreeMap;
@@ -71,8 +74,10 @@ pub struct Events {
 
 impl Events {
     pub fn new() -> std::io::Result<Self> {
-        let (wake_read, wake_write) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_CLOEXEC)?;
+        let (wake_read, wake_write) = std::os::unix::net::UnixDatagram::pair()?;
+        wake_read.set_nonblocking(true)?;
+        wake_write.set_nonblocking(true)?;
+        let (wake_read, wake_write) = (OwnedFd::from(wake_read), OwnedFd::from(wake_write));
         let (tx, rx) = channel();
         Ok(Events {
             notifier: Notifier {
@@ -126,22 +131,16 @@ impl Events {
         });
     }
 
-    /// SIGTERM and SIGHUP become a clean quit (the terminal is restored by the caller);
-    /// SIGWINCH wakes the loop so a resize redraws at once.
+    /// Terminating signals become a clean quit (see [`crate::signals`]: the caller
+    /// restores the terminal, then dies by the signal); SIGWINCH wakes the loop so a
+    /// resize redraws at once.
     pub fn spawn_signals(&self) -> std::io::Result<()> {
         let winch = self.notifier.wake.try_clone()?;
         signal_hook::low_level::pipe::register(signal_hook::consts::SIGWINCH, winch)?;
-        let mut signals = signal_hook::iterator::Signals::new([
-            signal_hook::consts::SIGTERM,
-            signal_hook::consts::SIGHUP,
-        ])?;
         let n = self.notifier();
-        thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                n.send(Message::Quit);
-            }
-        });
-        Ok(())
+        crate::signals::spawn_terminating(move || {
+            n.send(Message::Quit);
+        })
     }
 
     /// Terminal events already read or readable now, without blocking (at most a
@@ -268,3 +267,21 @@ pub fn probe_report(exe: &std::path::Path) -> Option<(ProbeAnswers, BTreeMap<Str
 
 /// Per demo id, what the probe answered.
 pub type ProbeAnswers = Vec<(String, crate::probe::Support)>;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waking_after_the_loop_is_gone_raises_no_sigpipe() {
+        // A pipe would give EPIPE (and SIGPIPE, which ends kdeck with 141); the
+        // datagram socket refuses quietly.
+        let events = Events::new().unwrap();
+        let notifier = events.notifier();
+        drop(events);
+        let err = nix::unistd::write(notifier.wake.as_fd(), &[1]).unwrap_err();
+        assert_eq!(err, nix::errno::Errno::ECONNREFUSED);
+        let err = nix::unistd::write(notifier.wake.as_fd(), &[1]).unwrap_err();
+        assert_eq!(err, nix::errno::Errno::ENOTCONN, "and from then on");
+        assert!(!notifier.send(Message::Resize), "the app is gone");
+    }
+}

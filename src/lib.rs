@@ -21,6 +21,7 @@ pub mod probe;
 pub mod record;
 pub mod reload;
 pub mod schema;
+pub mod signals;
 pub mod speaker;
 pub mod terminal;
 pub mod text;

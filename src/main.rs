@@ -156,7 +156,7 @@ fn main() -> ExitCode {
     if kdeck::matrix::is_guest_init() {
         return ExitCode::from(kdeck::matrix::init::main(&Default::default()) as u8);
     }
-    match real_main() {
+    let code = match real_main() {
         Ok(code) => code,
         // What reaches here is kdeck not able to do what was asked (a file it can't
         // read or write, a tool that is missing): 2, like a usage error. A demo, a deck
@@ -165,7 +165,13 @@ fn main() -> ExitCode {
             eprintln!("kdeck: {}", printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
+    };
+    if let Some(sig) = kdeck::signals::caught() {
+        // A signal ended the command (its demos are stopped and cleaned up): end the
+        // way that signal ends a process.
+        kdeck::signals::die_by(sig);
     }
+    code
 }
 
 fn real_main() -> anyhow::Result<ExitCode> {
@@ -183,7 +189,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             kdeck::speaker::client::run(session)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Record(args)) => match kdeck::record::cli::run(&args) {
+        Some(Command::Record(args)) => match kdeck::signals::spawn_reaper()
+            .context("can't install the signal handlers")
+            .map(|_| kdeck::record::cli::run(&args))?
+        {
             Ok(code) => Ok(ExitCode::from(code)),
             Err(e) => {
                 eprintln!("kdeck record: {}", printable(&e.to_string()));
@@ -287,6 +296,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+            kdeck::signals::spawn_reaper().context("can't install the signal handlers")?;
             let mode = if recorded || forced_recorded() {
                 RunMode::Recorded
             } else {
@@ -413,7 +423,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let mut engine = Engine::new(exe, recordings, events.demo_sink()).with_speed(args.speed);
     events
         .spawn_signals()
-        .context("can't install the SIGTERM/SIGHUP handler")?;
+        .context("can't install the signal handlers")?;
     // Speaker views connect here; without the socket the talk goes on, and says so.
     let name = args.session.clone().unwrap_or_else(|| {
         args.deck
@@ -431,12 +441,19 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
+    kdeck::signals::install_fatal();
     // First frame before anything else competes for the CPU.
     let first = terminal
         .draw(|f| f.render_widget(&app, f.area()))
         .map(|_| ());
-    if std::env::var_os("KDECK_TEST_PANIC").is_some() {
-        panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
+    match std::env::var("KDECK_TEST_PANIC").as_deref() {
+        Ok("stack-overflow") => {
+            std::hint::black_box(overflow(std::hint::black_box(1)));
+        }
+        Ok(_) => {
+            panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore")
+        }
+        Err(_) => {}
     }
     // With --deck DIR, a saved slide is on screen within a few tens of milliseconds.
     let _watch = match &args.deck {
@@ -468,6 +485,19 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     drop(server);
     engine.stop_all();
     kdeck::terminal::restore();
+    if let Some(sig) = kdeck::signals::caught() {
+        // Quit because of a signal: the terminal is back and the demos are gone, now
+        // end the way that signal ends a process.
+        kdeck::signals::die_by(sig);
+    }
     result.context("drawing failed")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tests only (`KDECK_TEST_PANIC=stack-overflow`): recurses until the stack overflows,
+/// to show the terminal is restored by the fault handler.
+#[allow(unconditional_recursion)]
+fn overflow(n: u64) -> u64 {
+    let pad = std::hint::black_box([n; 64]);
+    overflow(pad[(n % 64) as usize] + 1) + pad[0]
 }

@@ -1,5 +1,6 @@
 //! The real binary in a real terminal (tmux): the title slide, →, the help, the Landlock
-//! demo's EACCES, and a clean exit with the terminal back in cooked mode.
+//! demo's EACCES, and a clean exit with the terminal back in cooked mode; every
+//! terminating signal and a stack overflow restoring the terminal and ending the demo.
 
 mod common;
 
@@ -68,34 +69,6 @@ fn landlock_demo_runs_live_in_the_terminal() {
     }
     s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
-}
-
-#[test]
-fn sigterm_restores_the_terminal() {
-    let s = Session::start("--start 3");
-    s.wait_for("IMA");
-    let pid = Command::new("pgrep")
-        .args([
-            "-f",
-            "-n",
-            &format!("{} --start 3", env!("CARGO_BIN_EXE_kdeck")),
-        ])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
-    assert!(!pid.is_empty());
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let after = s.wait_for("EXIT=");
-    assert!(after.contains("EXIT=0"), "{after}");
-    s.wait_for("icanon");
-    assert!(s.screen().lines().any(|l| l.trim() == "icanon"));
-    assert!(!s.alternate_screen());
 }
 
 #[test]
@@ -239,4 +212,205 @@ fn esc_and_clicker_keys_never_end_the_talk_q_asks_first() {
     assert!(!s.screen().contains("EXIT="));
     s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
+
+/// The pids of `parent`'s children whose command line matches `pattern`.
+fn children(parent: &str, pattern: &str) -> Vec<String> {
+    let out = Command::new("pgrep")
+        .args(["-P", parent, "-f", pattern])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// What kdeck left in its private TMPDIR: nothing, but for the speaker view's per-user
+/// socket directory (a fixed name, used without XDG_RUNTIME_DIR), which must hold no
+/// socket once kdeck is gone.
+fn leftovers(tmp: &std::path::Path) -> Vec<String> {
+    let speaker_dir = format!("kdeck-{}", nix::unistd::getuid());
+    let mut left = Vec::new();
+    for e in std::fs::read_dir(tmp).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name == speaker_dir {
+            for s in std::fs::read_dir(tmp.join(&name)).unwrap() {
+                let s = s.unwrap().file_name().to_string_lossy().into_owned();
+                if s.ends_with(".sock") {
+                    left.push(format!("{name}/{s}"));
+                }
+            }
+        } else {
+            left.push(name);
+        }
+    }
+    left
+}
+
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+}
+
+/// Starts kdeck on the Landlock slide with a demo that keeps running (the test hook
+/// makes the child sleep), presses `r`, and returns the session, kdeck's pid, the demo
+/// child's pid and kdeck's private TMPDIR.
+fn with_running_demo(tag: usize) -> (Session, String, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_kdeck");
+    // A unique command line to find this kdeck by.
+    let args = format!("--start 12 --speed 1.{}{tag}", std::process::id());
+    // No core files in the source tree from SIGQUIT/SIGSEGV/SIGABRT.
+    let env = format!(
+        "ulimit -c 0; TMPDIR={} KDECK_TEST_DEMO_SLEEP=60",
+        tmp.path().display()
+    );
+    let s = Session::start_with_env(&env, &args);
+    s.wait_for("▶ Landlock");
+    // The oldest match: a child kdeck forks has the same command line until it execs.
+    let out = Command::new("pgrep")
+        .args(["-o", "-f", &format!("^{bin} {args}$")])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty() && !pid.contains('\n'), "one kdeck: {pid:?}");
+    s.keys(&["r"]);
+    let start = Instant::now();
+    let child = loop {
+        if let Some(c) = children(&pid, "__child landlock").pop() {
+            break c;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no demo child");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let start = Instant::now();
+    while std::fs::read_dir(tmp.path()).unwrap().count() == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no demo temp dir"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (s, pid, child, tmp)
+}
+
+#[test]
+fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
+    // Terminating signals quit through the main loop (demos stopped, temp dirs removed,
+    // terminal restored), then kdeck dies by the signal; faults go through the handler
+    // on the alternate stack (terminal restored, demo groups killed).
+    let signals: &[(&str, i32, bool)] = &[
+        ("INT", libc::SIGINT, true),
+        ("QUIT", libc::SIGQUIT, true),
+        ("USR1", libc::SIGUSR1, true),
+        ("USR2", libc::SIGUSR2, true),
+        ("ALRM", libc::SIGALRM, true),
+        ("PIPE", libc::SIGPIPE, true),
+        ("TERM", libc::SIGTERM, true),
+        ("HUP", libc::SIGHUP, true),
+        ("SEGV", libc::SIGSEGV, false),
+        ("BUS", libc::SIGBUS, false),
+        ("ABRT", libc::SIGABRT, false),
+    ];
+    // Sessions stay until the end: killing the server's last session ends the server,
+    // racing the next new-session.
+    let mut done = Vec::new();
+    for (i, &(name, number, quits_cleanly)) in signals.iter().enumerate() {
+        let (s, pid, child, tmp) = with_running_demo(i);
+        assert!(alive(&child));
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{name}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let after = s.wait_for("EXIT=");
+        assert!(
+            after.contains(&format!("EXIT={}", 128 + number)),
+            "SIG{name}: dies by the signal:\n{after}"
+        );
+        // stty's two lines: icanon or -icanon, then echo or -echo.
+        let start = Instant::now();
+        let screen = loop {
+            let screen = s.screen();
+            if screen.lines().any(|l| l.trim().ends_with("echo")) {
+                break screen;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(
+            screen.lines().any(|l| l.trim() == "icanon")
+                && screen.lines().any(|l| l.trim() == "echo"),
+            "SIG{name}: cooked mode again:\n{screen}"
+        );
+        assert!(!s.alternate_screen(), "SIG{name}: alternate screen left");
+        let start = Instant::now();
+        while alive(&child) {
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "SIG{name}: demo child {child} still running"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if quits_cleanly {
+            let left = leftovers(tmp.path());
+            assert!(left.is_empty(), "SIG{name}: temp dirs left: {left:?}");
+        }
+        done.push((s, tmp));
+    }
+}
+
+#[test]
+fn a_stack_overflow_restores_the_terminal() {
+    let s = Session::start_with_env("ulimit -c 0; KDECK_TEST_PANIC=stack-overflow", "");
+    let after = s.wait_for("EXIT=");
+    assert!(
+        after.contains(&format!("EXIT={}", 128 + libc::SIGABRT)),
+        "{after}"
+    );
+    assert!(after.contains("has overflowed its stack"), "{after}");
+    s.wait_for("icanon");
+    assert!(
+        s.screen().lines().any(|l| l.trim() == "icanon"),
+        "cooked mode again:\n{}",
+        s.screen()
+    );
+    assert!(!s.alternate_screen(), "alternate screen left");
+}
+
+#[test]
+fn a_key_storm_of_r_then_quit_leaves_no_temp_dir() {
+    // The real Landlock demo, re-run faster than it finishes: each `r` kills the run
+    // before (often before its own cleanup helper ran), then `q` ends the last one.
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Session::start_with_env(&format!("TMPDIR={}", tmp.path().display()), "--start 12");
+    s.wait_for("▶ Landlock");
+    for _ in 0..40 {
+        s.keys(&["r"]);
+    }
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+    let left = leftovers(tmp.path());
+    assert!(left.is_empty(), "temp dirs left: {left:?}");
+}
+
+#[test]
+fn a_deck_of_huge_slides_draws_each_and_quits_with_0() {
+    // 500x200 tables, 3 MB of code, a 3 MB paragraph, nesting at the limit: each
+    // draws, and `q` quits at once with status 0.
+    let slides = common::slides::big_slides();
+    let n = slides.len();
+    let dir = common::slides::deck_dir(&slides);
+    let s = Session::start(&format!("--deck {}", dir.path().display()));
+    s.wait_for(&format!("1/{n}"));
+    for i in 2..=n {
+        s.keys(&["Right"]);
+        s.wait_for(&format!("{i}/{n}"));
+    }
+    s.wait_for("word word word");
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+    assert!(!s.alternate_screen());
 }

@@ -1,5 +1,9 @@
 //! Slide bodies: CommonMark (+ GFM tables and strikethrough) parsed by pulldown-cmark
 //! into a small block model that the UI wraps and styles. No terminal types here.
+//!
+//! Lists and quotes nest at most [`MAX_NESTING`] levels: the block model is a tree that
+//! the UI walks recursively, and tens of thousands of `>` would overflow the stack (and
+//! could never be read on a screen anyway). Deeper nesting is an error at its line.
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -57,16 +61,47 @@ pub enum Block {
     Rule,
 }
 
+/// How deep lists and quotes may nest (together: a quote in a list in a quote is 3).
+pub const MAX_NESTING: usize = 32;
+
+/// Why a slide body can't be presented.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkdownError {
+    /// Lists and quotes nested deeper than [`MAX_NESTING`]; `offset` is the byte in the
+    /// body where the level past the limit starts.
+    #[error(
+        "lists and quotes nest more than {MAX_NESTING} levels deep here ({MAX_NESTING} is the limit)"
+    )]
+    TooDeep { offset: usize },
+}
+
+impl MarkdownError {
+    /// Byte offset in the parsed text the error is about.
+    pub fn offset(&self) -> usize {
+        match self {
+            MarkdownError::TooDeep { offset } => *offset,
+        }
+    }
+}
+
 /// Parses a slide body.
-pub fn parse(src: &str) -> Vec<Block> {
+pub fn parse(src: &str) -> Result<Vec<Block>, MarkdownError> {
     let mut b = Builder {
         stack: vec![Frame::Blocks(Vec::new())],
         ..Builder::default()
     };
-    for ev in Parser::new_ext(src, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    let parser = Parser::new_ext(src, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    for (ev, range) in parser.into_offset_iter() {
+        if let Event::Start(Tag::List(_) | Tag::BlockQuote(_)) = ev
+            && b.nesting() >= MAX_NESTING
+        {
+            return Err(MarkdownError::TooDeep {
+                offset: range.start,
+            });
+        }
         b.event(ev);
     }
-    b.finish()
+    Ok(b.finish())
 }
 
 /// The plain text of blocks (for search), one line per block.
@@ -132,6 +167,14 @@ struct Builder {
 }
 
 impl Builder {
+    /// Lists and quotes open now.
+    fn nesting(&self) -> usize {
+        self.stack
+            .iter()
+            .filter(|f| matches!(f, Frame::Quote(_) | Frame::List { .. }))
+            .count()
+    }
+
     fn event(&mut self, ev: Event<'_>) {
         match ev {
             Event::Start(tag) => self.start(tag),
@@ -361,6 +404,37 @@ impl Builder {
 mod tests {
     use super::*;
 
+    fn parse_ok(src: &str) -> Vec<Block> {
+        parse(src).unwrap()
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_and_past_it_is_an_error_where_it_starts() {
+        let quotes = |n: usize| format!("intro\n\n{} deep\n", ">".repeat(n));
+        let mut blocks = parse_ok(&quotes(MAX_NESTING));
+        let mut depth = 0;
+        while let Some(Block::Quote(inner)) = blocks.pop() {
+            depth += 1;
+            blocks = inner;
+        }
+        assert_eq!(depth, MAX_NESTING);
+        let err = parse(&quotes(MAX_NESTING + 1)).unwrap_err();
+        assert_eq!(err.offset(), "intro\n\n".len() + MAX_NESTING);
+        for n in [40_000, 200_000] {
+            assert!(parse(&quotes(n)).is_err(), "{n} quotes");
+            let list = format!("{}deep", "- ".repeat(n));
+            assert!(parse(&list).is_err(), "{n} list markers");
+        }
+        let lists: String = (0..=MAX_NESTING)
+            .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+            .collect();
+        let err = parse(&lists).unwrap_err();
+        let line = lists[..err.offset()].matches('\n').count() + 1;
+        assert_eq!(line, MAX_NESTING + 1, "the first line past the limit");
+        let mixed = "> - > - > - x\n";
+        assert!(parse(mixed).is_ok());
+    }
+
     fn t(s: &str) -> Inline {
         Inline {
             text: s.into(),
@@ -370,7 +444,7 @@ mod tests {
 
     #[test]
     fn headings_paragraphs_and_styles() {
-        let b = parse("# Title\n\nSome **bold** and *it* and `code`.\nnext line");
+        let b = parse_ok("# Title\n\nSome **bold** and *it* and `code`.\nnext line");
         assert_eq!(
             b[0],
             Block::Heading {
@@ -389,7 +463,7 @@ mod tests {
 
     #[test]
     fn nested_tight_lists() {
-        let b = parse("- a\n  - b\n  - c\n- d\n\n1. one\n2. two\n");
+        let b = parse_ok("- a\n  - b\n  - c\n- d\n\n1. one\n2. two\n");
         let Block::List { start: None, items } = &b[0] else {
             panic!("{b:?}")
         };
@@ -401,7 +475,7 @@ mod tests {
 
     #[test]
     fn links_keep_their_url_once() {
-        let b = parse("[LWN](https://lwn.net/) and <https://x.org>");
+        let b = parse_ok("[LWN](https://lwn.net/) and <https://x.org>");
         let Block::Paragraph(p) = &b[0] else { panic!() };
         let urls: Vec<_> = p
             .iter()
@@ -414,7 +488,7 @@ mod tests {
 
     #[test]
     fn code_quote_table_rule() {
-        let b = parse(
+        let b = parse_ok(
             "```rust\nfn main() {}\n```\n\n> quoted\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n---\n",
         );
         assert_eq!(
@@ -444,7 +518,7 @@ mod tests {
 
     #[test]
     fn plain_text_for_search() {
-        let b = parse("# Seccomp\n\n- logs **syscalls**\n");
+        let b = parse_ok("# Seccomp\n\n- logs **syscalls**\n");
         assert_eq!(plain_text(&b), "Seccomp\nlogs syscalls\n\n");
     }
 }

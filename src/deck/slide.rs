@@ -173,7 +173,10 @@ impl Slide {
             .lines()
             .position(|l| l.trim_start().starts_with("**Now:**"))
             .map(|i| close_line + 1 + i);
-        let body = markdown::parse(body_src);
+        let body = markdown::parse(body_src).map_err(|e| {
+            let line = text[..body_start + e.offset()].matches('\n').count() + 1;
+            vec![DeckError::new(file, line, e.to_string())]
+        })?;
         // One-line fields shown in headers, lists and frames: no escape sequences.
         let title = printable_line(&fm.title).into_owned();
         let section = fm

@@ -79,7 +79,8 @@ mod tests {
         let text = readable(
             &parse(
                 "# ABI\n\n- ABI {probe:landlock.abi}\n- [docs](https://docs.kernel.org)\n\n> q\n\n| a | b |\n|---|---|\n| 1 | {probe:landlock.abi} |\n\n```c\n{probe:landlock.abi}\n```\n",
-            ),
+            )
+            .unwrap(),
             &vars,
         );
         assert_eq!(

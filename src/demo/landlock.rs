@@ -12,7 +12,7 @@ mod cleaner;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nix::unistd::{Pid, getuid};
 
@@ -75,13 +75,12 @@ pub fn body(_probe: &Probe) -> i32 {
     show_abi(abi);
 
     out::step("setup");
-    let dir = match crate::files::private_temp_dir("kdeck-landlock-") {
-        Ok(dir) => dir,
+    let root = match demo_dir() {
+        Ok(root) => root,
         Err(e) => return out::fail(format!("could not make a temp dir: {e}")),
     };
-    let root = dir.path().to_path_buf();
     out::say(format!("Temp dir {}", root.display()));
-    let cleaner = match Cleaner::spawn(dir) {
+    let cleaner = match Cleaner::spawn(root.clone()) {
         Ok(cleaner) => cleaner,
         Err(why) => return out::fail(format!("cleanup helper: {why}")),
     };
@@ -102,6 +101,15 @@ pub fn body(_probe: &Probe) -> i32 {
             }
             checks::verdict(abi, &findings)
         }
+    }
+}
+
+/// The demo's empty temp dir: the one the runner made for this run (it removes it again
+/// even if the demo is killed), or, run on its own, a fresh one.
+fn demo_dir() -> std::io::Result<PathBuf> {
+    match std::env::var_os(super::runner::DEMO_DIR_ENV) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => Ok(crate::files::private_temp_dir("kdeck-landlock-")?.keep()),
     }
 }
 

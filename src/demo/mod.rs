@@ -3,6 +3,7 @@
 //! with [`DemoCommand`] and hears back only [`DemoEvent`]s.
 
 pub mod events;
+pub mod groups;
 pub mod out;
 pub mod recordings;
 pub mod runner;
@@ -168,6 +169,10 @@ pub fn run_probe(spec: &DemoSpec) -> Probe {
     Probe { facts, ..forced }
 }
 
+/// Tests only: the live child sleeps this many seconds before its probe, so that a test
+/// can end kdeck (a signal, quit) while a demo process is running.
+pub const TEST_SLEEP_ENV: &str = "KDECK_TEST_DEMO_SLEEP";
+
 /// Entry point of the hidden `kdeck __child <id>` subcommand: probe, then the live body.
 /// Must run in a fresh, single-threaded process (unshare(CLONE_NEWUSER) needs that).
 pub fn child_main(id: &str) -> i32 {
@@ -175,6 +180,13 @@ pub fn child_main(id: &str) -> i32 {
         eprintln!("kdeck: unknown demo id {id:?}");
         return 2;
     };
+    if let Some(secs) = std::env::var(TEST_SLEEP_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        // Test hook: a demo that is still running when the test ends kdeck.
+        std::thread::sleep(Duration::from_secs(secs.min(600)));
+    }
     let probe = run_probe(spec);
     out::say(format!(
         "{}probe {} {}",

@@ -2,9 +2,14 @@
 //! group and streams its lines as they come; a replay plays a recording with its
 //! timing. Both produce the same [`DemoEvent`] stream. Every wait is bounded: the live
 //! child is killed (whole group) at its timeout or on Stop.
+//!
+//! Each live run gets a fresh temp dir made here, in the parent ([`DEMO_DIR_ENV`], also
+//! the child's `TMPDIR`), and removed here once the child's group is dead and reaped:
+//! a demo killed by a re-run, `x`, a timeout or quit can't leave its files behind.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -18,6 +23,13 @@ use super::recordings::{self, Recordings};
 use super::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RunMode};
 use crate::record::asciicast::{LineOrMarker, output_lines, step_lines};
 
+/// The environment variable naming the run's own empty temp dir (mode 0700) in the
+/// child; the parent removes it after the run, whatever ended it.
+pub const DEMO_DIR_ENV: &str = "KDECK_DEMO_DIR";
+
+/// How long [`Engine::stop_all`] waits for stopped runs to clean up.
+const STOP_WAIT: Duration = Duration::from_secs(3);
+
 /// Where events go (the UI's channel, a recorder, a test's vector).
 pub type Sink = Arc<dyn Fn(DemoEvent) + Send + Sync>;
 
@@ -30,6 +42,7 @@ pub struct Engine {
     timeout: Option<Duration>,
     child_env: Vec<(String, String)>,
     runs: HashMap<u64, Arc<AtomicBool>>,
+    threads: Vec<thread::JoinHandle<()>>,
 }
 
 /// Everything one run's threads share.
@@ -57,6 +70,7 @@ impl Engine {
             timeout: None,
             child_env: Vec::new(),
             runs: HashMap::new(),
+            threads: Vec::new(),
         }
     }
 
@@ -100,17 +114,19 @@ impl Engine {
                     cancel,
                     start: Instant::now(),
                 };
+                self.threads.retain(|t| !t.is_finished());
                 let spawned = thread::Builder::new()
                     .name(format!("demo-{run}"))
                     .spawn(move || ctx.go(mode));
-                if let Err(e) = spawned {
-                    (self.sink)(DemoEvent::Exited {
+                match spawned {
+                    Ok(t) => self.threads.push(t),
+                    Err(e) => (self.sink)(DemoEvent::Exited {
                         run,
                         outcome: Outcome::Crashed {
                             status: format!("can't start a thread: {e}"),
                         },
                         seconds: 0.0,
-                    });
+                    }),
                 }
             }
             DemoCommand::Stop { run } => {
@@ -121,10 +137,20 @@ impl Engine {
         }
     }
 
-    /// Stops every run (on quit).
+    /// Stops every run (on quit) and waits (bounded) until each has killed its child's
+    /// group and removed its temp dir.
     pub fn stop_all(&mut self) {
         for (_, c) in self.runs.drain() {
             c.store(true, Ordering::Relaxed);
+        }
+        let deadline = Instant::now() + STOP_WAIT;
+        while self.threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(2));
+        }
+        for t in std::mem::take(&mut self.threads) {
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }
@@ -174,10 +200,31 @@ impl Run {
     }
 
     fn live(self, mode: RunMode) {
+        // Dropped last: after the group is dead and the dir removed.
+        let _cleaning = super::groups::RunGuard::new();
         let timeout = self.timeout;
+        let dir = match tempfile::Builder::new()
+            .prefix(&format!("kdeck-{}-", self.id))
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+        {
+            Ok(dir) => dir,
+            Err(e) => {
+                self.send(DemoEvent::Started {
+                    run: self.run,
+                    id: self.id.clone(),
+                    live: true,
+                });
+                return self.exit(Outcome::Crashed {
+                    status: format!("can't make the demo's temp dir: {e}"),
+                });
+            }
+        };
         let mut child = match Command::new(&self.exe)
             .arg("__child")
             .arg(&self.id)
+            .env(DEMO_DIR_ENV, dir.path())
+            .env("TMPDIR", dir.path())
             .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -203,6 +250,7 @@ impl Run {
             live: true,
         });
         let pid = child.id() as i32;
+        super::groups::add(pid);
         let shared = Arc::new(self);
         let unsupported: Arc<Mutex<Option<String>>> = Arc::default();
         let last_fail: Arc<Mutex<Option<String>>> = Arc::default();
@@ -218,9 +266,12 @@ impl Run {
         // Whatever is left of the group (grandchildren) goes too; ESRCH is fine.
         // SAFETY: kill(2) with a negative pid signals the child's own process group.
         unsafe { libc::kill(-pid, libc::SIGKILL) };
+        super::groups::remove(pid);
         for h in [stdout, stderr].into_iter().flatten() {
             let _ = h.join();
         }
+        // The group is dead and its pipes closed: nothing writes in the dir any more.
+        let _ = dir.close();
         let run = match Arc::try_unwrap(shared) {
             Ok(r) => r,
             Err(shared) => {

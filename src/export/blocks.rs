@@ -176,7 +176,7 @@ mod tests {
 
     fn html(md: &str) -> String {
         let mut out = String::new();
-        blocks(&mut out, &parse(md), &Vars::new());
+        blocks(&mut out, &parse(md).unwrap(), &Vars::new());
         out
     }
 

@@ -229,7 +229,7 @@ mod tests {
 
     fn md(src: &str) -> String {
         let mut out = String::new();
-        for b in parse(src) {
+        for b in parse(src).unwrap() {
             block(&mut out, &b, "", &Vars::new());
         }
         out

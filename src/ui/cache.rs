@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::markdown::{mark_matches, render};
 use super::theme;
-use super::wrap::wrap;
+use super::wrap::wrap_max;
 use crate::app::App;
 
 type Lines = Rc<Vec<Line<'static>>>;
@@ -69,7 +69,13 @@ impl Cache {
                 Style::default().add_modifier(Modifier::ITALIC),
                 crate::facts::fill(text, &app.slide_vars).replace('\n', " "),
             )];
-            wrap(&pieces, width, &[Span::styled("notes: ", theme::DIM)], &[])
+            wrap_max(
+                &pieces,
+                width,
+                &[Span::styled("notes: ", theme::DIM)],
+                &[],
+                super::markdown::MAX_ROWS + 1,
+            )
         };
         let lines = Rc::new(lines);
         self.notes.borrow_mut().insert(key, lines.clone());

@@ -139,7 +139,8 @@ mod tests {
     #[test]
     fn targets_come_from_text_links_and_notes() {
         let blocks =
-            crate::deck::markdown::parse("[LWN](https://lwn.net/a), see <https://b.org/c>.");
+            crate::deck::markdown::parse("[LWN](https://lwn.net/a), see <https://b.org/c>.")
+                .unwrap();
         assert_eq!(
             targets(&blocks, "also https://c.net/d."),
             vec!["https://b.org/c", "https://c.net/d", "https://lwn.net/a"]

@@ -1,13 +1,20 @@
 //! Slide bodies to terminal lines: headings, wrapped paragraphs, nested lists, quotes,
 //! tables and highlighted code, for a given width.
+//!
+//! The work is bounded by what a screen can show, whatever the slide holds: at most
+//! [`MAX_ROWS`] lines are made (the text after them is never wrapped), a code block
+//! has at most that many lines of at most [`CODE_LINE_MAX`] characters highlighted, and
+//! a table lays out only the columns that fit and the rows that are needed.
+
+use std::borrow::Cow;
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
+use super::table::render_table;
 use super::theme;
-use super::wrap::{truncate, wrap};
-use crate::deck::markdown::Align;
+use super::wrap::{truncate, wrap_max};
 use crate::deck::{Block, Inline};
 use crate::highlight;
 
@@ -21,19 +28,34 @@ fn substitute(text: &str, vars: &Vars) -> Option<String> {
     (out != text).then_some(out)
 }
 
-/// Renders blocks at `width` columns, a blank line between top-level blocks.
+/// The most lines a slide body is rendered to: more than any terminal has rows. A
+/// rendering with more than this many lines (it then has `MAX_ROWS + 1`) was cut.
+pub const MAX_ROWS: usize = 200;
+
+/// Code lines are highlighted and shown up to this many characters, then cut with `…`.
+pub const CODE_LINE_MAX: usize = 1000;
+
+/// Renders blocks at `width` columns, a blank line between top-level blocks; at most
+/// [`MAX_ROWS`] + 1 lines (the extra one says the slide goes on).
 pub fn render(blocks: &[Block], width: usize, vars: &Vars) -> Vec<Line<'static>> {
+    let room = MAX_ROWS + 1;
     let mut out = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
+        if out.len() >= room {
+            break;
+        }
         if i > 0 {
             out.push(Line::default());
         }
-        render_block(vars, block, width, 0, &mut out);
+        let left = room.saturating_sub(out.len());
+        render_block(vars, block, width, 0, left, &mut out);
     }
+    out.truncate(room);
     out
 }
 
-fn pieces(inlines: &[Inline], base: Style, vars: &Vars) -> Vec<(Style, String)> {
+/// Styled text pieces of inlines, placeholders filled in, link URLs after their text.
+pub(super) fn pieces(inlines: &[Inline], base: Style, vars: &Vars) -> Vec<(Style, String)> {
     inlines
         .iter()
         .map(|i| {
@@ -50,11 +72,13 @@ fn pieces(inlines: &[Inline], base: Style, vars: &Vars) -> Vec<(Style, String)> 
         .collect()
 }
 
+/// Adds at most `room` lines for `block` to `out`.
 fn render_block(
     vars: &Vars,
     block: &Block,
     width: usize,
     depth: usize,
+    room: usize,
     out: &mut Vec<Line<'static>>,
 ) {
     match block {
@@ -64,23 +88,35 @@ fn render_block(
                 2 => theme::H2,
                 _ => theme::H3,
             };
-            out.extend(wrap(&pieces(inlines, style, vars), width, &[], &[]));
+            out.extend(wrap_max(
+                &pieces(inlines, style, vars),
+                width,
+                &[],
+                &[],
+                room,
+            ));
         }
-        Block::Paragraph(inlines) => out.extend(wrap(
+        Block::Paragraph(inlines) => out.extend(wrap_max(
             &pieces(inlines, Style::default(), vars),
             width,
             &[],
             &[],
+            room,
         )),
-        Block::List { start, items } => render_list(vars, *start, items, width, depth, out),
+        Block::List { start, items } => render_list(vars, *start, items, width, depth, room, out),
         Block::Quote(inner) => {
             let mut lines = Vec::new();
             for (i, b) in inner.iter().enumerate() {
+                if lines.len() >= room {
+                    break;
+                }
                 if i > 0 {
                     lines.push(Line::default());
                 }
-                render_block(vars, b, width.saturating_sub(2), depth, &mut lines);
+                let left = room.saturating_sub(lines.len());
+                render_block(vars, b, width.saturating_sub(2), depth, left, &mut lines);
             }
+            lines.truncate(room);
             for line in lines {
                 let mut spans = vec![Span::styled("│ ", theme::DIM)];
                 spans.extend(line.spans.into_iter().map(|s| {
@@ -90,30 +126,40 @@ fn render_block(
                 out.push(Line::from(spans));
             }
         }
-        Block::Code { lang, code } => render_code(lang, code, width, out),
+        Block::Code { lang, code } => render_code(lang, code, width, room, out),
         Block::Table {
             aligns,
             header,
             rows,
-        } => render_table(vars, aligns, header, rows, width, out),
+        } => render_table(vars, aligns, header, rows, width, room, out),
         Block::Rule => out.push(Line::styled("─".repeat(width), theme::DIM)),
     }
 }
 
+/// Adds at most `room` lines for the list to `out`.
 fn render_list(
     vars: &Vars,
     start: Option<u64>,
     items: &[Vec<Block>],
     width: usize,
     depth: usize,
+    room: usize,
     out: &mut Vec<Line<'static>>,
 ) {
     let number_width = start
-        .map(|s| format!("{}.", s + items.len() as u64).len())
+        .map(|s| format!("{}.", s.saturating_add(items.len() as u64)).len())
         .unwrap_or(0);
+    let limit = out.len() + room;
     for (n, item) in items.iter().enumerate() {
+        if out.len() >= limit {
+            break;
+        }
         let marker = match start {
-            Some(s) => format!("{:>w$} ", format!("{}.", s + n as u64), w = number_width),
+            Some(s) => format!(
+                "{:>w$} ",
+                format!("{}.", s.saturating_add(n as u64)),
+                w = number_width
+            ),
             None => format!("{} ", ["•", "◦", "▪"][depth % 3]),
         };
         let indent = " ".repeat(marker.width());
@@ -122,22 +168,33 @@ fn render_list(
         let inner_width = width.saturating_sub(indent.len());
         let mut first_line = true;
         for block in item {
+            let left = limit.saturating_sub(out.len());
+            if left == 0 {
+                break;
+            }
             let mut lines = Vec::new();
             match block {
                 Block::Paragraph(inlines) if first_line => {
-                    out.extend(wrap(
+                    out.extend(wrap_max(
                         &pieces(inlines, Style::default(), vars),
                         width,
                         &first,
                         &rest,
+                        left,
                     ));
                     first_line = false;
                     continue;
                 }
-                Block::List { start, items } => {
-                    render_list(vars, *start, items, inner_width, depth + 1, &mut lines)
-                }
-                other => render_block(vars, other, inner_width, depth + 1, &mut lines),
+                Block::List { start, items } => render_list(
+                    vars,
+                    *start,
+                    items,
+                    inner_width,
+                    depth + 1,
+                    left,
+                    &mut lines,
+                ),
+                other => render_block(vars, other, inner_width, depth + 1, left, &mut lines),
             }
             for (i, line) in lines.into_iter().enumerate() {
                 let prefix = if first_line && i == 0 {
@@ -155,15 +212,55 @@ fn render_list(
             out.push(Line::from(first));
         }
     }
+    out.truncate(limit);
 }
 
-fn render_code(lang: &str, code: &str, width: usize, out: &mut Vec<Line<'static>>) {
+/// The part of a code block that can be on screen with `room` rows: its first `room`
+/// lines, each cut at [`CODE_LINE_MAX`] characters, and which lines were cut.
+fn visible_code(code: &str, room: usize) -> (Cow<'_, str>, Vec<bool>) {
+    let mut cut = Vec::new();
+    let mut shown = String::new();
+    let mut whole = true;
+    for (i, line) in code.lines().enumerate() {
+        if i >= room {
+            whole = false;
+            break;
+        }
+        if i > 0 {
+            shown.push('\n');
+        }
+        match line.char_indices().nth(CODE_LINE_MAX) {
+            Some((at, _)) => {
+                shown.push_str(&line[..at]);
+                cut.push(true);
+                whole = false;
+            }
+            None => {
+                shown.push_str(line);
+                cut.push(false);
+            }
+        }
+    }
+    if whole {
+        (Cow::Borrowed(code), cut)
+    } else {
+        (Cow::Owned(shown), cut)
+    }
+}
+
+/// Adds at most `room` lines of highlighted code to `out`; code keeps its spaces, so a
+/// long line is split at the width instead of wrapped at words.
+fn render_code(lang: &str, code: &str, width: usize, room: usize, out: &mut Vec<Line<'static>>) {
     let bg = Style::new().bg(theme::CODE_BG);
     let inner = width.saturating_sub(2).max(1);
-    for pieces in highlight::highlight(lang, code) {
-        let pieces: Vec<(Style, String)> =
+    let limit = out.len() + room;
+    let (shown, cut) = visible_code(code, room);
+    for (i, pieces) in highlight::highlight(lang, &shown).into_iter().enumerate() {
+        let mut pieces: Vec<(Style, String)> =
             pieces.into_iter().map(|(s, t)| (bg.patch(s), t)).collect();
-        // Code keeps its spaces: split at the width instead of wrapping words.
+        if cut.get(i).copied().unwrap_or(false) {
+            pieces.push((bg.patch(theme::DIM), "…".to_string()));
+        }
         let mut line: Vec<Span<'static>> = vec![Span::styled(" ", bg)];
         let mut used = 0;
         for (style, text) in pieces {
@@ -184,6 +281,9 @@ fn render_code(lang: &str, code: &str, width: usize, out: &mut Vec<Line<'static>
                         &mut line,
                         vec![Span::styled(" ", bg)],
                     )));
+                    if out.len() >= limit {
+                        return;
+                    }
                     used = 0;
                     continue;
                 }
@@ -194,101 +294,14 @@ fn render_code(lang: &str, code: &str, width: usize, out: &mut Vec<Line<'static>
         }
         pad(&mut line, used, inner, bg);
         out.push(Line::from(line));
+        if out.len() >= limit {
+            return;
+        }
     }
 }
 
 fn pad(line: &mut Vec<Span<'static>>, used: usize, inner: usize, bg: Style) {
     line.push(Span::styled(" ".repeat(inner.saturating_sub(used) + 1), bg));
-}
-
-fn render_table(
-    vars: &Vars,
-    aligns: &[Align],
-    header: &[Vec<Inline>],
-    rows: &[Vec<Vec<Inline>>],
-    width: usize,
-    out: &mut Vec<Line<'static>>,
-) {
-    let cols = header
-        .len()
-        .max(rows.iter().map(Vec::len).max().unwrap_or(0));
-    if cols == 0 {
-        return;
-    }
-    let cell_text = |c: &Vec<Inline>| pieces(c, Style::default(), vars);
-    let natural = |col: usize| {
-        std::iter::once(header.get(col))
-            .chain(rows.iter().map(|r| r.get(col)))
-            .flatten()
-            .map(|c| cell_text(c).iter().map(|(_, t)| t.width()).sum::<usize>())
-            .max()
-            .unwrap_or(0)
-            .max(1)
-    };
-    let mut widths: Vec<usize> = (0..cols).map(natural).collect();
-    let seps = 3 * (cols - 1);
-    let avail = width.saturating_sub(seps).max(cols);
-    // Shrink the widest column until the table fits.
-    while widths.iter().sum::<usize>() > avail {
-        let Some((i, _)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
-            break;
-        };
-        if widths[i] <= 1 {
-            break;
-        }
-        widths[i] -= 1;
-    }
-    let head_style = theme::TABLE_HEADER;
-    push_row(vars, header, &widths, aligns, head_style, out);
-    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-    out.push(Line::styled(rule.join("─┼─"), theme::DIM));
-    for row in rows {
-        push_row(vars, row, &widths, aligns, Style::default(), out);
-    }
-}
-
-fn push_row(
-    vars: &Vars,
-    cells: &[Vec<Inline>],
-    widths: &[usize],
-    aligns: &[Align],
-    base: Style,
-    out: &mut Vec<Line<'static>>,
-) {
-    let empty = Vec::new();
-    let wrapped: Vec<Vec<Line<'static>>> = widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            wrap(
-                &pieces(cells.get(i).unwrap_or(&empty), base, vars),
-                *w,
-                &[],
-                &[],
-            )
-        })
-        .collect();
-    let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
-    for row in 0..height {
-        let mut spans = Vec::new();
-        for (col, lines) in wrapped.iter().enumerate() {
-            if col > 0 {
-                spans.push(Span::styled(" │ ", theme::DIM));
-            }
-            let line = lines.get(row).cloned().unwrap_or_default();
-            let used: usize = line.spans.iter().map(|s| s.content.width()).sum();
-            let gap = widths[col].saturating_sub(used);
-            let (left, right) = match aligns.get(col) {
-                Some(Align::Right) => (gap, 0),
-                Some(Align::Center) => (gap / 2, gap - gap / 2),
-                _ => (0, gap),
-            };
-            spans.push(Span::raw(" ".repeat(left)));
-            spans.extend(line.spans);
-            spans.push(Span::raw(" ".repeat(right)));
-        }
-        out.push(Line::from(spans));
-    }
 }
 
 /// Marks every case-insensitive occurrence of `needle` in rendered lines.
@@ -341,7 +354,10 @@ pub fn mark_matches(lines: &mut [Line<'static>], needle: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::markdown::parse;
+
+    fn parse(src: &str) -> Vec<crate::deck::Block> {
+        crate::deck::markdown::parse(src).unwrap()
+    }
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines

@@ -7,6 +7,7 @@ pub mod links;
 pub mod markdown;
 pub mod overlay;
 pub mod panes;
+pub mod table;
 pub mod theme;
 pub mod wrap;
 

@@ -67,7 +67,12 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// The slide's lines from row `scroll` on, with a marker line above ("⋯ 3 lines above")
 /// and below ("⋯ 9 more lines") saying how to scroll; also the largest useful scroll.
+/// A rendering longer than [`super::markdown::MAX_ROWS`] was cut there: the lines past
+/// the cap are not laid out (bounded work per frame), and the marker says "N+ more".
 fn scrolled(all: &[Line<'static>], scroll: usize, area: Rect) -> (Vec<Line<'static>>, usize) {
+    let capped = all.len() > super::markdown::MAX_ROWS;
+    let all = &all[..all.len().min(super::markdown::MAX_ROWS)];
+    let plus = if capped { "+" } else { "" };
     let rows = area.height as usize;
     let w = area.width as usize;
     let marker = |text: String| Line::styled(ellipsize(&text, w), theme::WARN);
@@ -91,10 +96,14 @@ fn scrolled(all: &[Line<'static>], scroll: usize, area: Rect) -> (Vec<Line<'stat
         start + room - 1
     };
     out.extend(all[start..end].iter().cloned());
-    if end < all.len() {
-        let hidden = all.len() - end;
+    if end < all.len() || capped {
+        let mut hidden = all.len() - end;
+        if end == all.len() && out.len() == rows {
+            out.pop();
+            hidden += 1;
+        }
         out.push(marker(format!(
-            "⋯ {hidden} more lines: ] or Shift-↓ scrolls"
+            "⋯ {hidden}{plus} more lines: ] or Shift-↓ scrolls"
         )));
     }
     (out, max)

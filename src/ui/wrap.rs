@@ -14,36 +14,62 @@ enum Token {
     Break,
 }
 
-fn tokenize(pieces: &[(Style, String)]) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut word: Word = Vec::new();
-    let flush = |word: &mut Word, tokens: &mut Vec<Token>| {
-        if !word.is_empty() {
-            tokens.push(Token::Word(std::mem::take(word)));
-        }
-    };
-    for (style, text) in pieces {
-        for ch in text.chars() {
-            match ch {
-                '\n' => {
-                    flush(&mut word, &mut tokens);
-                    tokens.push(Token::Break);
-                }
-                c if c.is_whitespace() => {
-                    flush(&mut word, &mut tokens);
-                    if !matches!(tokens.last(), Some(Token::Space)) {
-                        tokens.push(Token::Space);
-                    }
-                }
-                c => match word.last_mut() {
-                    Some((s, t)) if s == style => t.push(c),
-                    _ => word.push((*style, c.to_string())),
-                },
-            }
+/// The tokens of styled text, made as they are asked for: wrapping that stops after a
+/// screenful never looks at the rest of a huge paragraph.
+struct Tokens<'a> {
+    chars: Box<dyn Iterator<Item = (Style, char)> + 'a>,
+    /// A token found while finishing a word, handed out next.
+    queued: Option<Token>,
+    last_was_space: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(pieces: &'a [(Style, String)]) -> Self {
+        Tokens {
+            chars: Box::new(
+                pieces
+                    .iter()
+                    .flat_map(|(style, text)| text.chars().map(move |c| (*style, c))),
+            ),
+            queued: None,
+            last_was_space: false,
         }
     }
-    flush(&mut word, &mut tokens);
-    tokens
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        if let Some(t) = self.queued.take() {
+            return Some(t);
+        }
+        let mut word: Word = Vec::new();
+        for (style, ch) in self.chars.by_ref() {
+            let separator = match ch {
+                '\n' => Some(Token::Break),
+                c if c.is_whitespace() => {
+                    (!self.last_was_space || !word.is_empty()).then_some(Token::Space)
+                }
+                c => {
+                    match word.last_mut() {
+                        Some((s, t)) if *s == style => t.push(c),
+                        _ => word.push((style, c.to_string())),
+                    }
+                    continue;
+                }
+            };
+            let Some(sep) = separator else { continue };
+            self.last_was_space = matches!(sep, Token::Space);
+            if word.is_empty() {
+                return Some(sep);
+            }
+            self.queued = Some(sep);
+            return Some(Token::Word(word));
+        }
+        self.last_was_space = false;
+        (!word.is_empty()).then_some(Token::Word(word))
+    }
 }
 
 fn word_width(w: &Word) -> usize {
@@ -57,6 +83,18 @@ pub fn wrap(
     width: usize,
     first: &[Span<'static>],
     rest: &[Span<'static>],
+) -> Vec<Line<'static>> {
+    wrap_max(pieces, width, first, rest, usize::MAX)
+}
+
+/// [`wrap`], stopping once `max_lines` lines are made (the text after them is never
+/// looked at).
+pub fn wrap_max(
+    pieces: &[(Style, String)],
+    width: usize,
+    first: &[Span<'static>],
+    rest: &[Span<'static>],
+    max_lines: usize,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let prefix_width = |p: &[Span<'static>]| p.iter().map(|s| s.content.width()).sum::<usize>();
@@ -72,7 +110,11 @@ pub fn wrap(
         *used = 0;
         *avail = width.saturating_sub(prefix_width(rest)).max(1);
     };
-    for token in tokenize(pieces) {
+    for token in Tokens::new(pieces) {
+        if lines.len() >= max_lines {
+            lines.truncate(max_lines);
+            return lines;
+        }
         match token {
             Token::Space => pending_space = used > 0,
             Token::Break => {
@@ -108,6 +150,7 @@ pub fn wrap(
         }
     }
     lines.push(Line::from(cur));
+    lines.truncate(max_lines);
     lines
 }
 
@@ -260,6 +303,19 @@ mod tests {
             text(&wrap(&p, 20, &[], &[])),
             vec!["read", "(https://lwn.net/x)", "today"]
         );
+    }
+
+    #[test]
+    fn wrap_max_stops_early_and_agrees_with_wrap() {
+        let words = "alpha  beta\ngamma delta epsilon zeta eta theta ".repeat(50);
+        let p = vec![(Style::default(), words)];
+        let all = wrap(&p, 11, &[Span::raw("• ")], &[Span::raw("  ")]);
+        for max in [0, 1, 5, 17, all.len(), all.len() + 3] {
+            let some = wrap_max(&p, 11, &[Span::raw("• ")], &[Span::raw("  ")], max);
+            assert_eq!(text(&some), text(&all[..max.min(all.len())]), "max {max}");
+        }
+        let huge = vec![(Style::default(), "word ".repeat(4_000_000))];
+        assert_eq!(wrap_max(&huge, 80, &[], &[], 10).len(), 10);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod child;
 pub mod hostile;
+pub mod slides;
 pub mod synthetic;
 pub mod tmux;
 pub mod tools;

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
-use tempfile::TempDir;
 
 use crate::probe::errno_name;
 
@@ -26,12 +25,21 @@ pub struct Cleaner {
 
 impl Cleaner {
     /// Forks the helper, handing it the temp dir. On error the dir is removed here.
-    pub fn spawn(dir: TempDir) -> Result<Cleaner, String> {
-        let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    pub fn spawn(dir: PathBuf) -> Result<Cleaner, String> {
+        let (reader, writer) = match std::io::pipe() {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(format!("pipe: {e}"));
+            }
+        };
         // SAFETY: the demo runs in a freshly re-executed, single-threaded kdeck child,
         // so the forked helper may run ordinary Rust code.
         match unsafe { fork() } {
-            Err(e) => Err(format!("fork: {}", errno_name(e as i32))),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                Err(format!("fork: {}", errno_name(e as i32)))
+            }
             Ok(ForkResult::Child) => {
                 drop(writer);
                 clean_after_eof(reader, dir)
@@ -40,7 +48,7 @@ impl Cleaner {
                 drop(reader);
                 Ok(Cleaner {
                     pid: child,
-                    path: dir.keep(),
+                    path: dir,
                     go: Some(writer),
                 })
             }
@@ -65,7 +73,7 @@ impl Cleaner {
 }
 
 /// The helper's whole life: wait for EOF, remove the dir, exit without unwinding.
-fn clean_after_eof(mut reader: std::io::PipeReader, dir: TempDir) -> ! {
+fn clean_after_eof(mut reader: std::io::PipeReader, dir: PathBuf) -> ! {
     // The helper prints nothing; closing stdout lets the pane see EOF with the demo.
     // SAFETY: plain close(2) of descriptors this process no longer uses.
     unsafe {
@@ -80,7 +88,11 @@ fn clean_after_eof(mut reader: std::io::PipeReader, dir: TempDir) -> ! {
             Err(_) => break,
         }
     }
-    let code = if dir.close().is_ok() { 0 } else { 1 };
+    let code = if std::fs::remove_dir_all(&dir).is_ok() {
+        0
+    } else {
+        1
+    };
     // SAFETY: _exit skips destructors and atexit handlers that belong to the demo.
     unsafe { libc::_exit(code) }
 }
