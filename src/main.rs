@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
-use kdeck::app::{App, Options};
+use kdeck::app::{App, Message, Options};
 use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
@@ -356,10 +356,22 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         .context("can't install the SIGTERM/SIGHUP handler")?;
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
-    // First frame before anything else competes for the CPU.
-    let first = terminal
-        .draw(|f| f.render_widget(&app, f.area()))
-        .map(|_| ());
+    // First frame before anything else competes for the CPU. A user deck's code blocks
+    // not highlighted yet show plain in it; the highlighting thread then does them (and
+    // the slides around) and wakes the loop, whose next frame has them in colour.
+    let (first, plain) = kdeck::highlight::plain_if_missing(|| {
+        terminal
+            .draw(|f| f.render_widget(&app, f.area()))
+            .map(|_| ())
+    });
+    if plain {
+        app.content_version += 1;
+    }
+    let redraw = events.notifier();
+    kdeck::highlight::ahead::start(&app.deck, app.current, move || {
+        // Resize carries no size: it only makes the loop draw again.
+        redraw.send(Message::Resize);
+    });
     if std::env::var_os("KDECK_TEST_PANIC").is_some() {
         panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
     }

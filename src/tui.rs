@@ -44,6 +44,7 @@ pub fn run<B: Backend>(
         for cmd in cmds {
             engine.command(cmd);
         }
+        crate::highlight::ahead::follow(app.current);
         if !app.quit {
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
         }
