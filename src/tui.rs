@@ -44,10 +44,11 @@ pub fn run<B: Backend>(
         for cmd in cmds {
             engine.command(cmd);
         }
-        crate::highlight::ahead::follow(app.current);
         if !app.quit {
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
         }
+        // After the frame: the highlighting thread's work never delays it.
+        crate::highlight::ahead::follow(app.current);
     }
     Ok(())
 }

@@ -97,6 +97,11 @@ pub fn start(deck: &Deck, current: usize, ready: impl FnOnce() + Send + 'static)
     let _ = std::thread::Builder::new()
         .name("highlight".into())
         .spawn(move || {
+            // Below the UI thread: on a busy machine a key's frame comes first.
+            // SAFETY: setpriority on this thread's own id; no memory is involved.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+            }
             let first = shared
                 .state
                 .lock()
