@@ -7,7 +7,10 @@
 //! code reads on dark and light terminals and on projectors (and no theme set is
 //! deserialised at start-up).
 
+pub mod ahead;
+
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use ratatui::style::{Color, Modifier, Style};
@@ -144,11 +147,55 @@ pub fn highlight(lang: &str, code: &str) -> Vec<StyledLine> {
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
+    if PLAIN_IF_MISSING.load(Ordering::Relaxed) {
+        SERVED_PLAIN.store(true, Ordering::Relaxed);
+        return plain(code);
+    }
     let lines = highlight_uncached(lang, code);
     if let Ok(mut c) = cache.lock() {
         c.insert(key, lines.clone());
     }
     lines
+}
+
+/// Set while [`plain_if_missing`] runs.
+static PLAIN_IF_MISSING: AtomicBool = AtomicBool::new(false);
+/// Whether [`highlight`] gave plain lines while [`plain_if_missing`] ran.
+static SERVED_PLAIN: AtomicBool = AtomicBool::new(false);
+
+/// Runs `f` (the first frame) with [`highlight`] giving plain lines, uncached, for blocks
+/// not highlighted yet instead of running syntect; returns what `f` returned and whether
+/// any block was plain (then the caller draws again once [`ahead`] has them).
+pub fn plain_if_missing<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    SERVED_PLAIN.store(false, Ordering::Relaxed);
+    PLAIN_IF_MISSING.store(true, Ordering::Relaxed);
+    let r = f();
+    PLAIN_IF_MISSING.store(false, Ordering::Relaxed);
+    (r, SERVED_PLAIN.swap(false, Ordering::Relaxed))
+}
+
+fn plain(code: &str) -> Vec<StyledLine> {
+    code.lines()
+        .map(|l| vec![(Style::default(), l.to_string())])
+        .collect()
+}
+
+/// Whether `code` as `lang` is highlighted already (in the dump or the cache).
+fn is_cached(lang: &str, code: &str) -> bool {
+    let cache = CACHE.get_or_init(|| Mutex::new(precompiled()));
+    cache
+        .lock()
+        .is_ok_and(|c| c.contains_key(&(lang.to_string(), code.to_string())))
+}
+
+/// Highlights `code` as `lang` into the cache unless it is there (for [`ahead`]).
+fn warm(lang: &str, code: &str) {
+    if !is_cached(lang, code) {
+        let lines = highlight_uncached(lang, code);
+        if let Ok(mut c) = CACHE.get_or_init(|| Mutex::new(precompiled())).lock() {
+            c.insert((lang.to_string(), code.to_string()), lines);
+        }
+    }
 }
 
 /// One block of the dump: language, code, and per line (ANSI colour or 255 for none,
@@ -218,25 +265,22 @@ pub fn dump(blocks: &[(String, String)]) -> String {
 }
 
 fn highlight_uncached(lang: &str, code: &str) -> Vec<StyledLine> {
-    let plain = || {
-        code.lines()
-            .map(|l| vec![(Style::default(), l.to_string())])
-            .collect()
+    let Some(a) = assets() else {
+        return plain(code);
     };
-    let Some(a) = assets() else { return plain() };
     let token = match lang {
-        "" | "text" | "txt" | "plain" => return plain(),
+        "" | "text" | "txt" | "plain" => return plain(code),
         "sh" | "shell" | "console" => "bash",
         other => other,
     };
     let Some(syntax) = a.syntaxes.find_syntax_by_token(token) else {
-        return plain();
+        return plain(code);
     };
     let mut h = HighlightLines::new(syntax, &a.theme);
     let mut out = Vec::new();
     for line in LinesWithEndings::from(code) {
         let Ok(ranges) = h.highlight_line(line, &a.syntaxes) else {
-            return plain();
+            return plain(code);
         };
         let pieces = ranges
             .into_iter()

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
-use kdeck::app::{App, NotesMode, Options};
+use kdeck::app::{App, Message, NotesMode, Options};
 use kdeck::commands;
 use kdeck::deck::Deck;
 use kdeck::demo::{self, Engine, Recordings, RunMode};
@@ -442,10 +442,22 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     kdeck::signals::install_fatal();
-    // First frame before anything else competes for the CPU.
-    let first = terminal
-        .draw(|f| f.render_widget(&app, f.area()))
-        .map(|_| ());
+    // First frame before anything else competes for the CPU. A user deck's code blocks
+    // not highlighted yet show plain in it; the highlighting thread then does them (and
+    // the slides around) and wakes the loop, whose next frame has them in colour.
+    let (first, plain) = kdeck::highlight::plain_if_missing(|| {
+        terminal
+            .draw(|f| f.render_widget(&app, f.area()))
+            .map(|_| ())
+    });
+    if plain {
+        app.content_version += 1;
+    }
+    let redraw = events.notifier();
+    kdeck::highlight::ahead::start(&app.deck, app.current, move || {
+        // Resize carries no size: it only makes the loop draw again.
+        redraw.send(Message::Resize);
+    });
     match std::env::var("KDECK_TEST_PANIC").as_deref() {
         Ok("stack-overflow") => {
             std::hint::black_box(overflow(std::hint::black_box(1)));

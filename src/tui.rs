@@ -61,6 +61,8 @@ pub fn run_with<B: Backend>(
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
             after(app);
         }
+        // After the frame: the highlighting thread's work never delays it.
+        crate::highlight::ahead::follow(app.current);
     }
     Ok(())
 }

@@ -2,26 +2,17 @@
 //! highlights them now (the TUI presents those without loading syntect). Regenerate with
 //! `KDECK_UPDATE_HIGHLIGHT=1 cargo test --test highlight_dump`.
 
-use kdeck::deck::{Block, Deck};
-
-fn code_blocks(blocks: &[Block], out: &mut Vec<(String, String)>) {
-    for b in blocks {
-        match b {
-            Block::Code { lang, code } => out.push((lang.clone(), code.clone())),
-            Block::List { items, .. } => items.iter().for_each(|i| code_blocks(i, out)),
-            Block::Quote(inner) => code_blocks(inner, out),
-            _ => {}
-        }
-    }
-}
+use kdeck::deck::Deck;
+use kdeck::highlight::ahead::code_blocks;
 
 #[test]
 fn precompiled_highlighting_is_current() {
     let deck = Deck::embedded(&kdeck::demo::ids()).unwrap();
-    let mut blocks = Vec::new();
-    for s in &deck.slides {
-        code_blocks(&s.body, &mut blocks);
-    }
+    let blocks: Vec<(String, String)> = deck
+        .slides
+        .iter()
+        .flat_map(|s| code_blocks(&s.body))
+        .collect();
     assert!(
         blocks.iter().any(|(l, _)| l == "rust"),
         "the talk has a Rust block"

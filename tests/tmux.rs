@@ -414,3 +414,53 @@ fn a_deck_of_huge_slides_draws_each_and_quits_with_0() {
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
     assert!(!s.alternate_screen());
 }
+
+/// The SGR sequences on the first screen line that contains `text` (tmux's capture with
+/// escapes, where they split the line's words: `text` must be one token), waiting up to
+/// 10 s for at least `want` of them.
+fn colours_on_line(s: &Session, text: &str, want: usize) -> usize {
+    let start = Instant::now();
+    loop {
+        let out = tmux()
+            .args(["capture-pane", "-p", "-e", "-t", &s.0])
+            .output()
+            .expect("capture-pane");
+        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+        let n = screen
+            .lines()
+            .find(|l| l.contains(text))
+            .map_or(0, |l| l.matches("\x1b[").count());
+        if n >= want || start.elapsed() > Duration::from_secs(10) {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A deck from disk: its code is highlighted off the UI thread, the current slide's
+/// right after the first frame and the next slide's before the key that shows it.
+#[test]
+fn a_user_decks_code_is_in_colour_on_the_first_slide_and_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("01.md"),
+        "+++\ntitle = \"One\"\n+++\n```rust\nfn main() { let answer = 42; }\n```\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("02.md"),
+        "+++\ntitle = \"Two\"\n+++\n```c\nint main(void) { return counter; }\n```\n",
+    )
+    .unwrap();
+    let s = Session::start(&format!("--deck {}", dir.path().display()));
+    s.wait_for("fn main() { let answer = 42; }");
+    // fn, main, let, 42: each its own colour, besides the code background.
+    let n = colours_on_line(&s, "answer", 5);
+    assert!(n >= 5, "the Rust line is highlighted ({n} SGR sequences)");
+    s.keys(&["Right"]);
+    s.wait_for("int main(void) { return counter; }");
+    let n = colours_on_line(&s, "counter", 5);
+    assert!(n >= 5, "the C line is highlighted ({n} SGR sequences)");
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}
