@@ -2,11 +2,11 @@
 # Prepares `cargo test --test matrix` (and the cpio unit test) for CI:
 #   - installs qemu-system-x86, kmod, cpio, xz-utils and binutils when missing
 #     (apt-get install -y --no-install-recommends; apt-get update first if needed),
-#   - fetches Debian 12's 6.1 kernel with scripts/fetch-kernels.sh into
+#   - fetches Debian 12's 6.1 and 6.12 kernels with scripts/fetch-kernels.sh into
 #     ${KDECK_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdeck/kernels} (kept between
 #     runs when the machine keeps it),
-#   - prints `export KDECK_TEST_KERNEL_61=<dir>` on stdout (progress on stderr), and
-#     appends it to $GITHUB_ENV when that is set.
+#   - prints `export KDECK_TEST_KERNEL_61=<dir>` and `export KDECK_TEST_KERNEL_612=<dir>`
+#     on stdout (progress on stderr), and appends them to $GITHUB_ENV when that is set.
 #
 # Use:  eval "$(bash scripts/ci-matrix.sh)" && cargo test
 set -euo pipefail
@@ -28,13 +28,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
-dir="$(bash "$here/fetch-kernels.sh" "$cache" 6.1 | tail -n 1)"
-if [ -z "$dir" ] || [ ! -d "$dir/boot" ]; then
-    echo "ci-matrix: no 6.1 kernel fetched" >&2
-    exit 1
-fi
-echo "ci-matrix: KDECK_TEST_KERNEL_61=$dir" >&2
-printf 'export KDECK_TEST_KERNEL_61=%q\n' "$dir"
-if [ -n "${GITHUB_ENV:-}" ]; then
-    echo "KDECK_TEST_KERNEL_61=$dir" >>"$GITHUB_ENV"
-fi
+for series in 6.1 6.12; do
+    var="KDECK_TEST_KERNEL_${series//./}"
+    dir="$(bash "$here/fetch-kernels.sh" "$cache" "$series" | tail -n 1)"
+    if [ -z "$dir" ] || [ ! -d "$dir/boot" ]; then
+        echo "ci-matrix: no $series kernel fetched" >&2
+        exit 1
+    fi
+    echo "ci-matrix: $var=$dir" >&2
+    printf 'export %s=%q\n' "$var" "$dir"
+    if [ -n "${GITHUB_ENV:-}" ]; then
+        echo "$var=$dir" >>"$GITHUB_ENV"
+    fi
+done

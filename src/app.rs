@@ -72,6 +72,9 @@ pub struct App {
     pub panes: HashMap<String, DemoPane>,
     /// Values for `{probe:<id>}` placeholders in slide text.
     pub slide_vars: HashMap<String, String>,
+    /// This process's probe answers per demo id (the running kernel's row of `m`);
+    /// empty until they come.
+    pub probes: Vec<(String, Support)>,
     /// Bumped whenever rendered slide text changes (probe answers, search).
     pub content_version: u64,
     /// The UI's memo of wrapped text.
@@ -102,6 +105,7 @@ impl App {
                 .into_iter()
                 .map(|id| (format!("probe:{id}"), "… probing".to_string()))
                 .collect(),
+            probes: Vec::new(),
             content_version: 0,
             ui_cache: Default::default(),
             options,
@@ -143,6 +147,7 @@ impl App {
                 Vec::new()
             }
             Message::Probes(answers) => {
+                self.probes.clone_from(&answers);
                 for (id, support) in answers {
                     let text = match support {
                         Support::Yes => "✓ live here",

@@ -181,6 +181,7 @@ fn sample_cast() -> Cast {
         exit: Some(1),
         verdict: Some("✗ nope".into()),
         host: Some("ci".into()),
+        profile: Some("ima-tcb".into()),
     });
     let mut w = CastWriter::new(header);
     w.line(0.0, "$ landlock");

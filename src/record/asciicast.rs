@@ -117,6 +117,10 @@ pub struct KdeckMeta {
     pub verdict: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// The `kdeck matrix` boot profile of the guest it was recorded in (absent in
+    /// recordings made on a host, and in older ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl KdeckMeta {

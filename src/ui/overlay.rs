@@ -176,7 +176,10 @@ fn matrix() -> Option<&'static crate::matrix::Matrix> {
 }
 
 /// `m`: on which kernels (and as which user) the current demo ran live, partial or
-/// recorded, and why, from the matrix that ships with kdeck (`demos/matrix.json`).
+/// recorded, and why. The first row is the running kernel, from this process's own
+/// probe and labelled with its release; then the matrix that ships with kdeck
+/// (`demos/matrix.json`), each row under its own kernel name, the machine it was
+/// made on under that machine's release.
 pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(id) = app.current_demo() else { return };
     let rect = centered(
@@ -191,12 +194,35 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let w = inner.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    let user = if nix::unistd::getuid().is_root() {
+        "root"
+    } else {
+        "user"
+    };
+    let here = match app.probes.iter().find(|(d, _)| d == id).map(|(_, s)| *s) {
+        Some(crate::probe::Support::Yes) => ("live", theme::LIVE),
+        Some(crate::probe::Support::Partial) => ("partial", theme::RECORDED),
+        Some(crate::probe::Support::No) => ("recorded", theme::RECORDED),
+        None => ("probing…", theme::DIM),
+    };
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            " {} (this machine, probed now) · {user}: ",
+            app.options.kernel
+        )),
+        Span::styled(here.0.to_string(), here.1),
+    ]));
+    lines.push(Line::default());
     match matrix() {
         None => lines.push(Line::styled(
             " No kernel matrix ships with this build (run `kdeck matrix --save`).",
             theme::WARN,
         )),
         Some(m) => {
+            lines.push(Line::styled(
+                format!(" Shipped matrix (kdeck {}, {}):", m.kdeck_version, m.date),
+                theme::DIM,
+            ));
             let rows = crate::matrix::for_demo(m, id);
             if rows.is_empty() {
                 lines.push(Line::styled(
@@ -210,8 +236,15 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     "partial" | "recorded" => theme::RECORDED,
                     _ => theme::BAD,
                 };
+                // A host column is the machine the matrix was made on, not this one.
+                let label = match m.kernels.iter().find(|k| k.name == kernel) {
+                    Some(k) if k.source == "host" => {
+                        format!("{} (where the matrix was made)", k.release)
+                    }
+                    _ => kernel.to_string(),
+                };
                 lines.push(Line::from(vec![
-                    Span::raw(format!(" {kernel} · {user}: ")),
+                    Span::raw(format!(" {label} · {user}: ")),
                     Span::styled(mode.to_string(), style),
                 ]));
                 if !reason.is_empty() {
@@ -223,11 +256,6 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     ));
                 }
             }
-            lines.push(Line::default());
-            lines.push(Line::styled(
-                format!(" kdeck {} · {}", m.kdeck_version, m.date),
-                theme::DIM,
-            ));
         }
     }
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
