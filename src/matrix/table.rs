@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn cells_split_by_user_only_when_they_differ() {
+    fn a_row_per_kernel_and_user_a_column_per_demo() {
         let m = sample();
         assert_eq!(m.cell_text("landlock", "6.1"), "live");
         assert_eq!(
@@ -341,7 +341,13 @@ mod tests {
         assert_eq!(m.demos(), ["seccomp-log", "landlock"]);
         let text = m.render_text();
         assert!(
-            text.contains("seccomp-log  —     live (root) · partial (nobody)"),
+            text.starts_with(
+                "KERNEL  USER    seccomp-log  landlock\n\
+                 ──────  ──────  ───────────  ────────\n\
+                 host    root    —            live\n\
+                 6.1     root    live         live\n\
+                 6.1     nobody  partial      live\n"
+            ),
             "{text}"
         );
         assert!(
@@ -350,7 +356,12 @@ mod tests {
         );
         let md = m.render_markdown();
         assert!(
-            md.contains("| DEMO | host | 6.1 |\n|---|---|---|\n"),
+            md.contains(
+                "| KERNEL | USER | seccomp-log | landlock |\n|---|---|---|---|\n\
+                 | host | root | — | live |\n\
+                 | 6.1 | root | live | live |\n\
+                 | 6.1 | nobody | partial: partial because | live |\n"
+            ),
             "{md}"
         );
     }
