@@ -80,7 +80,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// KSPP hardening checks of this kernel, or of another kernel's config and sysctls.
+    /// KSPP hardening checks of this kernel, or of another kernel's config, sysctls and
+    /// command line.
     Kspp {
         /// A kernel config (plain or gzip), e.g. /boot/config-6.12.0 (default: the running kernel's).
         #[arg(long, value_name = "FILE")]
@@ -88,6 +89,10 @@ enum Command {
         /// A saved `sysctl -a` output (default: the running kernel's /proc/sys).
         #[arg(long, value_name = "FILE")]
         sysctl: Option<PathBuf>,
+        /// A kernel command line, one line as in /proc/cmdline (default: the running
+        /// kernel's, when neither --config nor --sysctl is given).
+        #[arg(long, value_name = "FILE")]
+        cmdline: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -176,11 +181,17 @@ fn real_main() -> anyhow::Result<ExitCode> {
         Some(Command::Kspp {
             config,
             sysctl,
+            cmdline,
             json,
         }) => {
             print!(
                 "{}",
-                kdeck::demo::kspp::run_cli(config.as_deref(), sysctl.as_deref(), json)?
+                kdeck::demo::kspp::run_cli_with_cmdline(
+                    config.as_deref(),
+                    sysctl.as_deref(),
+                    cmdline.as_deref(),
+                    json
+                )?
             );
             Ok(ExitCode::SUCCESS)
         }
