@@ -397,6 +397,18 @@ fn without_a_config_only_sysctls_are_scored() {
 
 // ---- command line: agreement with kernel-hardening-checker ----------------------------
 
+/// `kdeck kspp --config --sysctl --cmdline --json` on a 6.12 guest's command line.
+fn guest_612_report(profile: &str) -> Value {
+    let json = kspp::run_cli_with_cmdline(
+        Some(&fixture("guest-6.12.config")),
+        Some(&fixture("default.sysctl")),
+        Some(&fixture(&format!("guest-6.12-{profile}.cmdline"))),
+        true,
+    )
+    .expect("run_cli");
+    serde_json::from_str(&json).expect("json")
+}
+
 /// `kdeck kspp --cmdline` on the real /proc/cmdline of Debian's 6.12 booted by
 /// `kdeck matrix` (profiles `hardened` and `no-landlock`), with the config symbols the
 /// command-line checks read from that kernel's config, against the verdicts of
@@ -406,14 +418,7 @@ fn without_a_config_only_sysctls_are_scored() {
 #[test]
 fn cmdline_checks_agree_with_kernel_hardening_checker() {
     for profile in ["hardened", "no-landlock"] {
-        let json = kspp::run_cli_with_cmdline(
-            Some(&fixture("guest-6.12.config")),
-            Some(&fixture("default.sysctl")),
-            Some(&fixture(&format!("guest-6.12-{profile}.cmdline"))),
-            true,
-        )
-        .expect("run_cli");
-        let ours: Value = serde_json::from_str(&json).expect("json");
+        let ours = guest_612_report(profile);
         assert!(
             ours["cmdline_source"]
                 .as_str()
@@ -449,15 +454,7 @@ fn cmdline_checks_agree_with_kernel_hardening_checker() {
     }
     // The hardened profile's command line makes the difference, by the same judge.
     let score = |p: &str| {
-        let json = kspp::run_cli_with_cmdline(
-            Some(&fixture("guest-6.12.config")),
-            Some(&fixture("default.sysctl")),
-            Some(&fixture(&format!("guest-6.12-{p}.cmdline"))),
-            true,
-        )
-        .expect("run_cli");
-        let r: Value = serde_json::from_str(&json).expect("json");
-        r["checks"]
+        guest_612_report(p)["checks"]
             .as_array()
             .expect("checks")
             .iter()
