@@ -138,7 +138,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(e.exit_code()))
             }
         },
-        Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
+        Some(Command::Matrix(args)) => match kdeck::matrix::run(&args) {
+            Ok(code) => Ok(ExitCode::from(code as u8)),
+            // A profile name that is not in the table is a usage error (exit 2).
+            Err(e @ kdeck::matrix::MatrixError::Profile(_)) => {
+                eprintln!("kdeck matrix: {e}");
+                Ok(ExitCode::from(2))
+            }
+            Err(e) => Err(e.into()),
+        },
         Some(Command::GuestInit(args)) => Ok(ExitCode::from(
             kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
         )),

@@ -251,3 +251,74 @@ fn check_612_no_landlock(m: &Matrix, out: &std::path::Path) {
         Some("no-landlock")
     );
 }
+
+#[test]
+fn profiles_are_listed_and_an_unknown_one_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args(["matrix", "--list-profiles"])
+        .output()
+        .expect("run kdeck");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let table = kdeck::matrix::profiles::all().unwrap();
+    assert_eq!(
+        names,
+        table.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()
+    );
+    assert_eq!(names.len(), 6);
+    assert!(
+        text.contains("sysctls: user.max_user_namespaces=0"),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args([
+            "matrix",
+            "--kernel",
+            "/nonexistent",
+            "--profile",
+            "default",
+            "nope",
+        ])
+        .output()
+        .expect("run kdeck");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "kdeck matrix: unknown profile \"nope\" (known: default, no-landlock, no-userns, ima-tcb, audit, hardened)\n"
+    );
+}
+
+/// The shipped IMA recording was made by `kdeck matrix --update-recordings
+/// ima=…/ima-tcb`: a guest booted with ima_policy=tcb, where IMA measured the files
+/// that ran, kdeck's own binary among them.
+#[test]
+fn shipped_ima_recording_comes_from_the_ima_tcb_profile() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demos/ima/recorded.cast");
+    let raw = std::fs::read_to_string(&path).unwrap();
+    let cast = kdeck::record::asciicast::parse(&raw, "recorded.cast").unwrap();
+    let meta = cast.header.kdeck.unwrap();
+    assert_eq!(meta.profile.as_deref(), Some("ima-tcb"), "{meta:?}");
+    assert!(meta.kernel.starts_with("6."), "{meta:?}");
+    assert_eq!(meta.mode, "live", "{meta:?}");
+    let text = cast_text(&path);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("$ grep ") && l.ends_with(" (kdeck itself)"))
+        .unwrap_or_else(|| panic!("no grep for kdeck's binary:\n{text}"));
+    let exe = lines[at]
+        .strip_prefix("$ grep ")
+        .and_then(|l| l.strip_suffix(" (kdeck itself)"))
+        .unwrap();
+    let entry = lines[at + 1];
+    assert!(
+        entry.contains(" sha256:") && entry.ends_with(&format!(" {exe}")),
+        "{entry}"
+    );
+    assert!(meta.verdict.unwrap_or_default().starts_with("✓ IMA listed"));
+}

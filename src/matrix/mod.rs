@@ -96,8 +96,9 @@ pub struct MatrixArgs {
     /// Also write the matrix to demos/matrix.json (it ships with the next build).
     #[arg(long)]
     pub save: bool,
-    /// Copy these demos' casts (run as root, live and passing) from a guest kernel
-    /// into demos/<id>/recorded.cast.
+    /// Copy these demos' casts (run as root, live and passing) from a guest into
+    /// demos/<id>/recorded.cast; `ID=GUEST` takes that demo's from GUEST
+    /// (`RELEASE[/PROFILE]` or a prefix), e.g. `ima=6.12/ima-tcb`.
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub update_recordings: Vec<String>,
     /// The guest (`RELEASE[/PROFILE]`, the release or a prefix of it) whose casts
@@ -212,21 +213,32 @@ fn update_recordings(
         .iter()
         .filter(|c| c.kernel.source == "qemu")
         .collect();
-    let col = match &args.recordings_from {
-        Some(want) => guests
-            .iter()
-            .rev()
-            .find(|c| c.kernel.name.starts_with(want.as_str())),
-        None => guests.last(),
-    }
-    .ok_or_else(|| {
-        MatrixError::Recording("--update-recordings: no such guest kernel in this run".into())
-    })?;
-    for id in &args.update_recordings {
+    let pick = |want: Option<&str>| {
+        match want {
+            Some(want) => guests
+                .iter()
+                .rev()
+                .find(|c| c.kernel.name.starts_with(want)),
+            None => guests.last(),
+        }
+        .copied()
+        .ok_or_else(|| {
+            MatrixError::Recording(format!(
+                "--update-recordings: no guest {} in this run",
+                want.unwrap_or("at all")
+            ))
+        })
+    };
+    for spec in &args.update_recordings {
+        let (id, want) = match spec.split_once('=') {
+            Some((id, guest)) => (id, Some(guest)),
+            None => (spec.as_str(), args.recordings_from.as_deref()),
+        };
+        let col = pick(want)?;
         let cell = matrix
             .cells
             .iter()
-            .find(|c| &c.demo == id && c.kernel == col.kernel.name && c.user == "root")
+            .find(|c| c.demo == id && c.kernel == col.kernel.name && c.user == "root")
             .ok_or_else(|| {
                 MatrixError::Recording(format!("{id}: no result on {}", col.kernel.name))
             })?;
@@ -245,7 +257,7 @@ fn update_recordings(
             "updated {} from {} (live on {})",
             to.display(),
             from.display(),
-            col.kernel.release
+            col.kernel.name
         );
     }
     Ok(())

@@ -230,7 +230,17 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     theme::WARN,
                 ));
             }
+            // One line per kernel when its users agree; a reason said once, and
+            // "as above" when the row before had the same one.
+            let mut groups: Vec<(&str, Vec<&str>, &str, &str)> = Vec::new();
             for (kernel, user, mode, reason) in rows {
+                match groups.last_mut() {
+                    Some(g) if g.0 == kernel && g.2 == mode && g.3 == reason => g.1.push(user),
+                    _ => groups.push((kernel, vec![user], mode, reason)),
+                }
+            }
+            let mut last_reason = "";
+            for (kernel, users, mode, reason) in groups {
                 let style = match mode {
                     "live" => theme::LIVE,
                     "partial" | "recorded" => theme::RECORDED,
@@ -244,17 +254,23 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     _ => kernel.to_string(),
                 };
                 lines.push(Line::from(vec![
-                    Span::raw(format!(" {label} · {user}: ")),
+                    Span::raw(format!(" {label} · {}: ", users.join(", "))),
                     Span::styled(mode.to_string(), style),
                 ]));
+                let said = if reason == last_reason {
+                    "as above".to_string()
+                } else {
+                    reason.to_string()
+                };
                 if !reason.is_empty() {
                     lines.extend(wrap(
-                        &[(theme::DIM, reason.to_string())],
+                        &[(theme::DIM, said)],
                         w,
                         &[Span::raw("   ")],
                         &[Span::raw("   ")],
                     ));
                 }
+                last_reason = reason;
             }
         }
     }
