@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares `cargo test --test matrix` (and the cpio unit test) for CI:
-#   - installs qemu-system-x86, kmod, cpio, xz-utils and binutils when missing
+#   - installs qemu-system-x86, kmod, cpio, xz-utils, zstd and binutils when missing
 #     (apt-get install -y --no-install-recommends; apt-get update first if needed),
 #   - fetches Debian 12's 6.1 and 6.12 kernels with scripts/fetch-kernels.sh into
 #     ${KDECK_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdeck/kernels} (kept between
@@ -19,6 +19,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 command -v depmod >/dev/null 2>&1 || missing+=(kmod)
 command -v cpio >/dev/null 2>&1 || missing+=(cpio)
 command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "ci-matrix: installing ${missing[*]}" >&2

@@ -46,6 +46,9 @@ pub(super) fn host_column(dir: &Path) -> Column {
 pub(super) struct Prepared {
     pub kd: initramfs::KernelDir,
     pub initramfs: PathBuf,
+    /// The image qemu boots (an extracted vmlinux, or the vmlinuz) and why.
+    pub image: PathBuf,
+    pub image_note: String,
 }
 
 /// Opens a kernel dir and builds its initramfs under `out/<release>/`.
@@ -54,9 +57,12 @@ pub(super) fn prepare(dir: &Path, exe: &Path, out: &Path) -> Result<Prepared, Ma
     let kout = out.join(&kd.release);
     std::fs::create_dir_all(&kout).map_err(|e| MatrixError::io(&kout, e))?;
     let built = initramfs::build(&kd, exe, &kout.join("initramfs.cpio"))?;
+    let (image, image_note) = super::vmlinux::bootable(&kd, &kout);
     Ok(Prepared {
         kd,
         initramfs: built.path,
+        image,
+        image_note,
     })
 }
 
@@ -91,6 +97,7 @@ pub(super) fn kernel_column(
             source: "qemu".into(),
             profile: profile.name.clone(),
             cmdline: profile.cmdline.clone(),
+            image: prep.image_note.clone(),
             ..Default::default()
         },
         runs: Vec::new(),
@@ -118,7 +125,7 @@ fn boot_kernel(
     std::fs::create_dir_all(&kout).map_err(|e| MatrixError::io(&kout, e))?;
     let cmdline = format!("kdeck.profile={} {}", profile.name, profile.cmdline);
     let boot = qemu::boot(
-        &prep.kd.vmlinuz,
+        &prep.image,
         &prep.initramfs,
         &kout,
         timeout,

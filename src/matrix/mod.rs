@@ -14,6 +14,7 @@ pub mod initramfs;
 pub mod profiles;
 pub mod qemu;
 pub mod table;
+mod vmlinux;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

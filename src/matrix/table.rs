@@ -53,6 +53,9 @@ pub struct KernelColumn {
     /// The profile's sysctls as the guest's init wrote them: `name=value: ok` or the errno.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sysctls: Vec<String>,
+    /// What qemu booted: `vmlinux (PVH entry, xz-decompressed)` or `vmlinuz (…)`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image: String,
 }
 
 /// One demo on one kernel as one user.
