@@ -2,17 +2,16 @@
 //! Kernel Self Protection Project's recommended settings (a table of checks as data,
 //! evaluated generically), and XPFO's idea as it exists today: memfd_secret(2).
 
+mod cli;
 mod cmdline;
 mod report;
 mod sources;
 mod table;
 mod xpfo;
 
+pub use cli::{load_config_file, load_sysctl_file, render_text, run_cli, run_cli_with_cmdline};
 pub use cmdline::{Cmdline, PROC_CMDLINE};
-pub use report::{
-    CheckResult, KsppReport, Skipped, desired_text, evaluate, evaluate_with_cmdline,
-    load_config_file, load_sysctl_file, render_text, run_cli, run_cli_with_cmdline,
-};
+pub use report::{CheckResult, KsppReport, Skipped, desired_text, evaluate, evaluate_with_cmdline};
 pub use sources::{
     ConfigValue, KernelConfig, Reading, SysctlSource, config_candidates, load_running,
     read_config_text, sysctl_path,
