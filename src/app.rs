@@ -109,6 +109,9 @@ pub struct App {
     pub slide_vars: HashMap<String, String>,
     /// Where the placeholders' values come from: the live probe, the recordings.
     pub facts: crate::facts::FactSource,
+    /// This process's probe answers per demo id (the running kernel's row of `m`);
+    /// empty until they come.
+    pub probes: Vec<(String, Support)>,
     /// Bumped whenever rendered slide text changes (probe answers, search).
     pub content_version: u64,
     /// The UI's memo of wrapped text.
@@ -155,6 +158,7 @@ impl App {
             panes: HashMap::new(),
             slide_vars: facts.vars(),
             facts,
+            probes: Vec::new(),
             content_version: 0,
             ui_cache: Default::default(),
             options,
@@ -233,6 +237,7 @@ impl App {
                 Vec::new()
             }
             Message::Probes(answers) => {
+                self.probes.clone_from(&answers);
                 for (id, support) in answers {
                     match self.facts.support.iter_mut().find(|(d, _)| *d == id) {
                         Some(slot) => slot.1 = Some(support),

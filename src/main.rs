@@ -99,7 +99,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// KSPP hardening checks of this kernel, or of another kernel's config and sysctls.
+    /// KSPP hardening checks of this kernel, or of another kernel's config, sysctls and
+    /// command line.
     Kspp {
         /// A kernel config (plain or gzip), e.g. /boot/config-6.12.0 (default: the running kernel's).
         #[arg(long, value_name = "FILE")]
@@ -107,6 +108,10 @@ enum Command {
         /// A saved `sysctl -a` output (default: the running kernel's /proc/sys).
         #[arg(long, value_name = "FILE")]
         sysctl: Option<PathBuf>,
+        /// A kernel command line, one line as in /proc/cmdline (default: the running
+        /// kernel's, when neither --config nor --sysctl is given).
+        #[arg(long, value_name = "FILE")]
+        cmdline: Option<PathBuf>,
         /// Print the checks as JSON (format: README "JSON formats").
         #[arg(long)]
         json: bool,
@@ -211,7 +216,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         },
-        Some(Command::Matrix(args)) => Ok(ExitCode::from(kdeck::matrix::run(&args)? as u8)),
+        Some(Command::Matrix(args)) => match kdeck::matrix::run(&args) {
+            Ok(code) => Ok(ExitCode::from(code as u8)),
+            // A profile name that is not in the table is a usage error (exit 2).
+            Err(e @ kdeck::matrix::MatrixError::Profile(_)) => {
+                eprintln!("kdeck matrix: {e}");
+                Ok(ExitCode::from(2))
+            }
+            Err(e) => Err(e.into()),
+        },
         Some(Command::GuestInit(args)) => Ok(ExitCode::from(
             kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
         )),
@@ -261,9 +274,16 @@ fn real_main() -> anyhow::Result<ExitCode> {
         Some(Command::Kspp {
             config,
             sysctl,
+            cmdline,
             json,
             fail_under,
-        }) => kspp(config.as_deref(), sysctl.as_deref(), json, fail_under),
+        }) => kspp(
+            config.as_deref(),
+            sysctl.as_deref(),
+            cmdline.as_deref(),
+            json,
+            fail_under,
+        ),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -334,11 +354,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
 fn kspp(
     config: Option<&std::path::Path>,
     sysctl: Option<&std::path::Path>,
+    cmdline: Option<&std::path::Path>,
     json: bool,
     fail_under: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     use kdeck::demo::kspp;
-    let report = kspp::cli_report(config, sysctl)?;
+    let report = kspp::cli_report(config, sysctl, cmdline)?;
     if json {
         println!("{}", kdeck::schema::pretty(kdeck::schema::KSPP, &report)?);
     } else {

@@ -182,6 +182,7 @@ fn sample_cast() -> Cast {
         verdict: Some("✗ nope".into()),
         host: Some("ci".into()),
         facts: [("landlock.abi".to_string(), "6".to_string())].into(),
+        profile: Some("ima-tcb".into()),
     });
     let mut w = CastWriter::new(header);
     w.line(0.0, "$ landlock");

@@ -403,3 +403,72 @@ fn without_a_config_only_sysctls_are_scored() {
     let live = kspp::evaluate(None, &SysctlSource::Live).expect("evaluate live");
     assert!(live.total > 0);
 }
+
+// ---- command line: agreement with kernel-hardening-checker ----------------------------
+
+/// `kdeck kspp --config --sysctl --cmdline --json` on a 6.12 guest's command line.
+fn guest_612_report(profile: &str) -> Value {
+    let json = kspp::run_cli_with_cmdline(
+        Some(&fixture("guest-6.12.config")),
+        Some(&fixture("default.sysctl")),
+        Some(&fixture(&format!("guest-6.12-{profile}.cmdline"))),
+        true,
+    )
+    .expect("run_cli");
+    serde_json::from_str(&json).expect("json")
+}
+
+/// `kdeck kspp --cmdline` on the real /proc/cmdline of Debian's 6.12 booted by
+/// `kdeck matrix` (profiles `hardened` and `no-landlock`), with the config symbols the
+/// command-line checks read from that kernel's config, against the verdicts of
+/// kernel-hardening-checker's x86_64 command-line checks on the same two files
+/// (khc-6.12-*.json: its JSON fields, option_name / check_result / check_result_bool).
+/// Every option both check must agree; kdeck checks every one of its x86 options.
+#[test]
+fn cmdline_checks_agree_with_kernel_hardening_checker() {
+    for profile in ["hardened", "no-landlock"] {
+        let ours = guest_612_report(profile);
+        assert!(
+            ours["cmdline_source"]
+                .as_str()
+                .is_some_and(|s| s.ends_with(&format!("guest-6.12-{profile}.cmdline")))
+        );
+        let theirs: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture(&format!("khc-6.12-{profile}.json"))).expect("read"),
+        )
+        .expect("json");
+        let mut compared = 0;
+        for t in theirs.as_array().expect("array") {
+            let name = t["option_name"].as_str().expect("name");
+            if name.starts_with("arm64.") {
+                continue; // arm64-only options: not checked by kdeck
+            }
+            let row = check(&ours, name);
+            assert_eq!(row["kind"], "cmdline", "{name}");
+            assert_eq!(
+                row["pass"], t["check_result_bool"],
+                "{profile}: {name}: kdeck {row} vs kernel-hardening-checker {}",
+                t["check_result"]
+            );
+            compared += 1;
+        }
+        let ours_cmdline = ours["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["kind"] == "cmdline")
+            .count();
+        assert_eq!(compared, ours_cmdline, "{profile}");
+        assert_eq!(compared, 48, "{profile}");
+    }
+    // The hardened profile's command line makes the difference, by the same judge.
+    let score = |p: &str| {
+        guest_612_report(p)["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["kind"] == "cmdline" && c["pass"] == true)
+            .count()
+    };
+    assert_eq!((score("hardened"), score("no-landlock")), (47, 22));
+}

@@ -286,6 +286,69 @@ fn m_shows_where_the_demo_ran_on_real_kernels() {
 }
 
 #[test]
+fn m_labels_the_running_kernel_with_its_own_release() {
+    // As the TUI starts: Options.kernel from uname(2), the answers of this process's
+    // own probes (here run in the test process, as `kdeck probe` runs them).
+    let (release, _) = kdeck::record::asciicast::uname().expect("uname");
+    let mut app = kdeck::app::App::new(
+        deck(),
+        kdeck::app::Options {
+            start: slide_of("landlock"),
+            force_recorded: false,
+            kernel: release.clone(),
+            ..Default::default()
+        },
+    );
+    app.update(key('m'));
+    let s = screen(&app, 140, 40);
+    assert!(
+        s.contains(&format!(
+            "{release} (this machine, probed now) · root: probing…"
+        )),
+        "{s}"
+    );
+    let rows = kdeck::commands::probe_all();
+    let landlock = rows
+        .iter()
+        .find(|r| r.demo == "landlock")
+        .expect("a landlock probe");
+    let want = match landlock.probe.support {
+        kdeck::probe::Support::Yes => "live",
+        kdeck::probe::Support::Partial => "partial",
+        kdeck::probe::Support::No => "recorded",
+    };
+    app.update(kdeck::app::Message::Probes(
+        rows.iter()
+            .map(|r| (r.demo.to_string(), r.probe.support))
+            .collect(),
+    ));
+    let s = screen(&app, 140, 40);
+    assert!(
+        s.contains(&format!(
+            "{release} (this machine, probed now) · root: {want}"
+        )),
+        "{s}"
+    );
+    // The shipped matrix's own host is another machine: named by its release, never
+    // "host", and never this kernel's row.
+    assert!(!s.contains(" host · "), "{s}");
+    let shipped = kdeck::matrix::shipped().expect("a shipped matrix");
+    for k in shipped.kernels.iter().filter(|k| k.source == "host") {
+        assert!(
+            s.contains(&format!("{} (where the matrix was made)", k.release)),
+            "{s}"
+        );
+    }
+    assert!(
+        s.contains(&format!(
+            "Shipped matrix (kdeck {}, {})",
+            shipped.kdeck_version, shipped.date
+        )),
+        "{s}"
+    );
+}
+
+#[test]
 fn once_its_demo_ran_a_stacked_pane_gets_most_rows() {
     let mut app = app_at(slide_of("timens"));
     let before = screen(&app, 60, 20);

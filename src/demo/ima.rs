@@ -104,6 +104,12 @@ fn measurements_step() -> Option<u64> {
     for e in report.all("entry") {
         out::say(format!("  {}", shorten_entry(e)));
     }
+    let exe = report.get("exe").unwrap_or("kdeck");
+    out::say(format!("$ grep {exe} (kdeck itself)"));
+    match report.get("self") {
+        Some(e) => out::say(format!("  {}", shorten_entry(e))),
+        None => out::say("  not measured: this policy doesn't measure what runs"),
+    }
     show_policy(&report);
     Some(count)
 }
@@ -157,11 +163,21 @@ fn read_ima(rep: &mut Reporter) -> i32 {
             return 1;
         }
     };
+    // kdeck's own binary: measured when the policy measures what runs (ima_policy=tcb).
+    let me = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    rep.kv("exe", &me);
     let mut count = 0u64;
+    let mut found_me = false;
     for line in BufReader::new(file).lines() {
         let Ok(line) = line else { break };
         if (count as usize) < SHOWN {
             rep.kv("entry", &line);
+        }
+        if !found_me && !me.is_empty() && entry_path(&line) == Some(me.as_str()) {
+            rep.kv("self", &line);
+            found_me = true;
         }
         count += 1;
     }
@@ -204,6 +220,19 @@ fn shorten_entry(line: &str) -> String {
     };
     let room = WIDTH.saturating_sub(head.chars().count()).max(8);
     format!("{head}{}", clip_left(&path, room))
+}
+
+/// The file path of an `ima-ng`/`ima` entry (the fields after the hash), else the
+/// fifth field.
+fn entry_path(line: &str) -> Option<&str> {
+    let mut f = line.splitn(5, ' ');
+    let (_, _, template, _) = (f.next()?, f.next()?, f.next()?, f.next()?);
+    let rest = f.next()?;
+    if matches!(template, "ima-ng" | "ima") {
+        Some(rest)
+    } else {
+        rest.split(' ').next()
+    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -320,5 +349,15 @@ mod tests {
         assert!(s.ends_with("252.so"), "{s}");
         assert!(s.chars().count() <= WIDTH, "{s}");
         assert_eq!(shorten_entry("short"), "short");
+        assert_eq!(
+            entry_path(line),
+            Some("/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so")
+        );
+        assert_eq!(entry_path("10 ab ima-ng sha256:00 /a b"), Some("/a b"));
+        assert_eq!(
+            entry_path("10 ab ima-sig sha256:00 /init sig"),
+            Some("/init")
+        );
+        assert_eq!(entry_path("10 ab"), None);
     }
 }

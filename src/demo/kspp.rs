@@ -2,15 +2,18 @@
 //! Kernel Self Protection Project's recommended settings (a table of checks as data,
 //! evaluated generically), and XPFO's idea as it exists today: memfd_secret(2).
 
+mod cli;
+mod cmdline;
 mod report;
 mod sources;
 mod table;
 mod xpfo;
 
-pub use report::{
-    CheckResult, KsppReport, Skipped, cli_report, desired_text, evaluate, load_config_file,
-    load_sysctl_file, render_text, run_cli,
+pub use cli::{
+    cli_report, load_config_file, load_sysctl_file, render_text, run_cli, run_cli_with_cmdline,
 };
+pub use cmdline::{Cmdline, PROC_CMDLINE};
+pub use report::{CheckResult, KsppReport, Skipped, desired_text, evaluate, evaluate_with_cmdline};
 pub use sources::{
     ConfigValue, KernelConfig, Reading, SysctlSource, config_candidates, load_running,
     read_config_text, sysctl_path,
@@ -59,6 +62,8 @@ pub enum KsppError {
 const NAME_W: usize = 32;
 /// Width of the value column in the pane.
 const VALUE_W: usize = 19;
+/// Width of the text after "      via " (the pane is 56 columns).
+const VIA_W: usize = 46;
 
 /// The live body: the KSPP table of this kernel, then memfd_secret vs /proc/PID/mem.
 pub fn body(_probe: &Probe) -> i32 {
@@ -85,7 +90,7 @@ pub fn body(_probe: &Probe) -> i32 {
 fn live_report() -> Result<KsppReport, KsppError> {
     let config = match load_running() {
         Ok(Some(c)) => {
-            out::say(format!("$ read {} + /proc/sys", c.source));
+            out::say(format!("$ read {} + /proc/sys + {PROC_CMDLINE}", c.source));
             Some(c)
         }
         Ok(None) => {
@@ -99,7 +104,14 @@ fn live_report() -> Result<KsppReport, KsppError> {
             None
         }
     };
-    let report = evaluate(config.as_ref(), &SysctlSource::Live)?;
+    let cmdline = match Cmdline::running() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            out::say(format!("kernel command line unreadable: {e}"));
+            None
+        }
+    };
+    let report = evaluate_with_cmdline(config.as_ref(), &SysctlSource::Live, cmdline.as_ref())?;
     out::say(format!(
         "  {} KSPP recommendations (demos/kspp/checks.toml)",
         report.total + report.skipped.len()
@@ -120,7 +132,7 @@ fn print_report(report: &KsppReport) {
             Some(m) if m.chars().count() <= VALUE_W => out::say(row('✓', c.name, &m)),
             Some(m) => {
                 out::say(row('✓', c.name, &c.actual));
-                out::say(format!("      via {m}"));
+                out::say(format!("      via {}", fit(&m, VIA_W)));
             }
         }
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::guest::{self, KernelReport};
+use super::profiles::Profile;
 use super::table::{Cell, KernelColumn, Matrix};
 use super::{MatrixError, collect, initramfs, qemu};
 use crate::record::report::{DemoMode, DemoReport, RunReport};
@@ -41,44 +42,96 @@ pub(super) fn host_column(dir: &Path) -> Column {
     }
 }
 
+/// A kernel's initramfs, built once and booted once per profile.
+pub(super) struct Prepared {
+    pub kd: initramfs::KernelDir,
+    pub initramfs: PathBuf,
+    /// The image qemu boots (an extracted vmlinux, or the vmlinuz) and why.
+    pub image: PathBuf,
+    pub image_note: String,
+}
+
+/// Opens a kernel dir and builds its initramfs under `out/<release>/`.
+pub(super) fn prepare(dir: &Path, exe: &Path, out: &Path) -> Result<Prepared, MatrixError> {
+    let kd = initramfs::KernelDir::open(dir)?;
+    let kout = out.join(&kd.release);
+    std::fs::create_dir_all(&kout).map_err(|e| MatrixError::io(&kout, e))?;
+    let built = initramfs::build(&kd, exe, &kout.join("initramfs.cpio"))?;
+    let (image, image_note) = super::vmlinux::bootable(&kd, &kout);
+    Ok(Prepared {
+        kd,
+        initramfs: built.path,
+        image,
+        image_note,
+    })
+}
+
+/// The column of a kernel that could not be prepared: named after its dir.
+pub(super) fn unprepared_column(dir: &Path, profile: &Profile, why: String) -> Column {
+    Column {
+        kernel: KernelColumn {
+            name: format!("{}/{}", dir.display(), profile.name),
+            source: "qemu".into(),
+            profile: profile.name.clone(),
+            error: Some(why),
+            ..Default::default()
+        },
+        runs: Vec::new(),
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// Boots a prepared kernel with one profile; results under `out/<release>/<profile>/`.
 pub(super) fn kernel_column(
-    dir: &Path,
-    exe: &Path,
+    prep: &Prepared,
+    profile: &Profile,
     out: &Path,
     timeout: Duration,
     accel: qemu::Accel,
 ) -> Column {
+    let release = &prep.kd.release;
     let mut col = Column {
         kernel: KernelColumn {
-            name: dir.display().to_string(),
+            name: column_name(release, &profile.name),
+            release: release.clone(),
             source: "qemu".into(),
+            profile: profile.name.clone(),
+            cmdline: profile.cmdline.clone(),
+            image: prep.image_note.clone(),
             ..Default::default()
         },
         runs: Vec::new(),
-        dir: out.to_path_buf(),
+        dir: out.join(release).join(&profile.name),
     };
-    if let Err(e) = boot_kernel(dir, exe, out, timeout, accel, &mut col) {
+    if let Err(e) = boot_kernel(prep, profile, timeout, accel, &mut col) {
         col.kernel.error = Some(e.to_string());
     }
     col
 }
 
+/// `6.1.0-57-amd64/no-userns`: a guest column's name.
+pub fn column_name(release: &str, profile: &str) -> String {
+    format!("{release}/{profile}")
+}
+
 fn boot_kernel(
-    dir: &Path,
-    exe: &Path,
-    out: &Path,
+    prep: &Prepared,
+    profile: &Profile,
     timeout: Duration,
     accel: qemu::Accel,
     col: &mut Column,
 ) -> Result<(), MatrixError> {
-    let kd = initramfs::KernelDir::open(dir)?;
-    col.kernel.name = kd.release.clone();
-    col.kernel.release = kd.release.clone();
-    let kout = out.join(&kd.release);
-    col.dir = kout.clone();
+    let kout = col.dir.clone();
     std::fs::create_dir_all(&kout).map_err(|e| MatrixError::io(&kout, e))?;
-    let built = initramfs::build(&kd, exe, &kout.join("initramfs.cpio"))?;
-    let boot = qemu::boot(&kd.vmlinuz, &built.path, &kout, timeout, accel)?;
+    let cmdline = format!("kdeck.profile={} {}", profile.name, profile.cmdline);
+    let boot = qemu::boot(
+        &prep.image,
+        &prep.initramfs,
+        &kout,
+        timeout,
+        accel,
+        &cmdline,
+    )?;
     col.kernel.accel = Some(boot.accel.into());
     col.kernel.boot_seconds = Some((boot.seconds * 10.0).round() / 10.0);
     let bundle =
@@ -139,6 +192,8 @@ fn boot_kernel(
         col.kernel.lsms = report.lsms;
         col.kernel.landlock_abi = report.landlock_abi;
         col.kernel.modules = report.modules;
+        col.kernel.sysctls = report.sysctls;
+        col.kernel.cmdline = report.cmdline;
         if !bundle.complete {
             col.kernel.error = Some(format!(
                 "incomplete results; runs: {}",

@@ -28,6 +28,7 @@ pub fn run_demos_logged(out_dir: &Path, log: bool) -> Result<RunReport, MatrixEr
     let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
     std::fs::create_dir_all(out_dir).map_err(|e| MatrixError::io(out_dir, e))?;
     let recordings = Recordings::embedded();
+    let profile = super::init::cmdline_param("kdeck.profile");
     let mut demos = Vec::new();
     for spec in demo::registry() {
         let started = Instant::now();
@@ -40,7 +41,10 @@ pub fn run_demos_logged(out_dir: &Path, log: bool) -> Result<RunReport, MatrixEr
             &mut std::io::sink(),
         )
         .map_err(|e| MatrixError::io(spec.id, e))?;
-        let cast = cast_from_events(spec.id, &events, 80, 30);
+        let mut cast = cast_from_events(spec.id, &events, 80, 30);
+        if let (Some(meta), Some(p)) = (cast.header.kdeck.as_mut(), &profile) {
+            meta.profile = Some(p.clone());
+        }
         let path = out_dir.join(format!("{}.cast", spec.id));
         crate::files::write_file(&path, asciicast::write_v2(&cast).as_bytes())?;
         let run = DemoRun {
@@ -90,6 +94,12 @@ pub struct KernelReport {
     pub runs: Vec<String>,
     /// Seconds since the kernel booted when the results were sent.
     pub uptime: Option<f64>,
+    /// The kernel command line (/proc/cmdline).
+    pub cmdline: String,
+    /// The boot profile (`kdeck.profile=` on the command line).
+    pub profile: String,
+    /// The profile's sysctls as written: `name=value: ok` or `name=value: EACCES`.
+    pub sysctls: Vec<String>,
 }
 
 impl KernelReport {
@@ -114,6 +124,10 @@ impl KernelReport {
             release,
             arch,
             lsms,
+            cmdline: std::fs::read_to_string("/proc/cmdline")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            profile: super::init::cmdline_param("kdeck.profile").unwrap_or_default(),
             landlock_abi: crate::probe::landlock::abi_version().ok(),
             uptime,
             ..KernelReport::default()

@@ -80,6 +80,7 @@ fn pid1(budget: u64) -> Result<(), String> {
     ensure_users()?;
     let _ = nix::unistd::sethostname("kdeck-guest");
     let modules = load_modules();
+    let sysctls = apply_profile();
     std::fs::create_dir_all(RESULTS).map_err(|e| format!("{RESULTS}: {e}"))?;
     // Each run gets what is left of the budget, minus time to send the results.
     let mut runs = Vec::new();
@@ -91,6 +92,7 @@ fn pid1(budget: u64) -> Result<(), String> {
     let mut report = KernelReport::of_running();
     report.modules = modules;
     report.runs = runs;
+    report.sysctls = sysctls;
     let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(Path::new(RESULTS).join("kernel.json"), json).map_err(|e| e.to_string())?;
     send(Path::new(RESULTS))
@@ -159,6 +161,38 @@ fn ensure_users() -> Result<(), String> {
     )?;
     add("/etc/group", "root", "root:x:0:")?;
     add("/etc/group", "nogroup", "nogroup:x:65534:")
+}
+
+/// Writes the sysctls of the profile named by `kdeck.profile=` (none for an unknown
+/// name or none given); each as `name=value: ok` or the errno.
+fn apply_profile() -> Vec<String> {
+    let Some(name) = cmdline_param("kdeck.profile") else {
+        return Vec::new();
+    };
+    let profile = match super::profiles::select(&[name]) {
+        Ok(mut p) => p.remove(0),
+        Err(e) => {
+            eprintln!("kdeck guest: {e}");
+            return vec![e.to_string()];
+        }
+    };
+    let mut done = Vec::new();
+    for (k, v) in &profile.sysctls {
+        let path = super::profiles::Profile::sysctl_path(k);
+        let result = match std::fs::write(&path, v) {
+            Ok(()) => "ok".to_string(),
+            Err(e) => crate::probe::errno_name(e.raw_os_error().unwrap_or(0)),
+        };
+        done.push(format!("{k}={v}: {result}"));
+    }
+    if !done.is_empty() {
+        println!(
+            "kdeck guest: profile {} sysctls {}",
+            profile.name,
+            done.join(", ")
+        );
+    }
+    done
 }
 
 /// Loads each listed module with finit_module(2); "already loaded" is fine.
@@ -305,7 +339,7 @@ fn open_raw(path: &str) -> Result<std::fs::File, String> {
 }
 
 /// `name=value` from /proc/cmdline.
-fn cmdline_param(name: &str) -> Option<String> {
+pub fn cmdline_param(name: &str) -> Option<String> {
     let line = std::fs::read_to_string("/proc/cmdline").ok()?;
     line.split_whitespace()
         .find_map(|w| w.strip_prefix(name)?.strip_prefix('=').map(String::from))

@@ -11,8 +11,10 @@ pub mod cpio;
 pub mod guest;
 pub mod init;
 pub mod initramfs;
+pub mod profiles;
 pub mod qemu;
 pub mod table;
+mod vmlinux;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,7 +22,8 @@ use std::time::{Duration, Instant};
 pub use init::{GuestArgs, is_guest_init};
 pub use table::{Cell, KernelColumn, Matrix, for_demo};
 
-use columns::{Column, assemble, host_column, kernel_column};
+pub use columns::column_name;
+use columns::{Column, assemble, host_column, kernel_column, prepare, unprepared_column};
 
 /// The matrix that ships with kdeck (`demos/matrix.json`, embedded at build time).
 static SHIPPED: &str = include_str!("../../demos/matrix.json");
@@ -40,15 +43,23 @@ pub enum MatrixError {
         source: std::io::Error,
     },
     #[error("{}: not an unpacked kernel package: {why}", dir.display())]
-    NotAKernel { dir: PathBuf, why: String },
+    NotAKernel {
+        dir: PathBuf,
+        why: String,
+    },
     #[error("{tool}: {why}")]
-    Tool { tool: String, why: String },
+    Tool {
+        tool: String,
+        why: String,
+    },
     #[error("JSON: {0}")]
     Json(#[source] serde_json::Error),
     #[error("{0}")]
     Recording(String),
     #[error(transparent)]
     File(#[from] crate::files::FileError),
+    #[error(transparent)]
+    Profile(#[from] profiles::ProfileError),
 }
 
 impl MatrixError {
@@ -67,6 +78,12 @@ pub struct MatrixArgs {
     /// more kernels. scripts/fetch-kernels.sh prints Debian's 6.1 and 6.12.
     #[arg(long = "kernel", value_name = "DIR", num_args = 1..)]
     pub kernels: Vec<PathBuf>,
+    /// Boot each kernel once per profile (default: every profile); see --list-profiles.
+    #[arg(long = "profile", value_name = "NAME", num_args = 1..)]
+    pub profiles: Vec<String>,
+    /// List the boot profiles (command line and sysctls) and exit.
+    #[arg(long)]
+    pub list_profiles: bool,
     /// Where initramfs images, console logs, casts and summaries go.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -91,12 +108,13 @@ pub struct MatrixArgs {
     /// Also write the matrix to demos/matrix.json (it ships with the next build).
     #[arg(long)]
     pub save: bool,
-    /// Copy these demos' casts (run as root, live and passing) from a guest kernel
-    /// into demos/<id>/recorded.cast.
+    /// Copy these demos' casts (run as root, live and passing) from a guest into
+    /// demos/<id>/recorded.cast; `ID=GUEST` takes that demo's from GUEST
+    /// (`RELEASE[/PROFILE]` or a prefix), e.g. `ima=6.12/ima-tcb`.
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub update_recordings: Vec<String>,
-    /// The kernel (release or a prefix of it) whose casts --update-recordings takes;
-    /// default: the last --kernel.
+    /// The guest (`RELEASE[/PROFILE]`, the release or a prefix of it) whose casts
+    /// --update-recordings takes; default: the last one booted.
     #[arg(long, value_name = "RELEASE")]
     pub recordings_from: Option<String>,
     /// The demos directory --save and --update-recordings write to.
@@ -107,6 +125,15 @@ pub struct MatrixArgs {
 /// Runs the matrix, prints it, writes what was asked; returns the exit code (0: every
 /// kernel gave results; 1: some did not).
 pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
+    if args.list_profiles {
+        print!("{}", profiles::listing()?);
+        return Ok(0);
+    }
+    let profiles = if args.profiles.is_empty() {
+        profiles::all()?
+    } else {
+        profiles::select(&args.profiles)?
+    };
     let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
     // The user's --out (which must be theirs), else a fresh private directory: never a
     // fixed name in the shared temp dir, where another user could plant symlinks.
@@ -123,28 +150,52 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    // One initramfs per kernel, then every kernel × profile through a pool of
+    // `jobs` workers, results in (kernel, profile) order.
+    let prepared: Vec<Result<columns::Prepared, String>> = args
+        .kernels
+        .iter()
+        .map(|k| prepare(k, &exe, &out).map_err(|e| e.to_string()))
+        .collect();
+    let tasks: Vec<(usize, &profiles::Profile)> = (0..args.kernels.len())
+        .flat_map(|k| profiles.iter().map(move |p| (k, p)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Column>>> =
+        tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let mut columns: Vec<Option<Column>> = Vec::new();
     std::thread::scope(|s| {
         let host = (!args.no_host).then(|| s.spawn(|| host_column(&out.join("host"))));
-        let mut slots: Vec<Option<Column>> = args.kernels.iter().map(|_| None).collect();
-        for (batch_i, batch) in args.kernels.chunks(jobs).enumerate() {
-            let handles: Vec<_> = batch
-                .iter()
-                .map(|k| s.spawn(|| kernel_column(k, &exe, &out, timeout, args.accel)))
-                .collect();
-            for (i, h) in handles.into_iter().enumerate() {
-                slots[batch_i * jobs + i] = h.join().ok();
-            }
+        let workers: Vec<_> = (0..jobs.min(tasks.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(k, p)) = tasks.get(i) else { break };
+                        let col = match &prepared[k] {
+                            Ok(prep) => kernel_column(prep, p, &out, timeout, args.accel),
+                            Err(e) => unprepared_column(&args.kernels[k], p, e.clone()),
+                        };
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(col);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
         }
         columns.push(host.and_then(|h| h.join().ok()));
-        columns.extend(slots);
     });
+    columns.extend(slots.into_iter().map(|m| m.into_inner().ok().flatten()));
     let columns: Vec<Column> = columns.into_iter().flatten().collect();
     let matrix = assemble(&columns);
     print!("{}", crate::text::printable(&matrix.render_text()));
     println!(
-        "\n(matrix of {} kernel(s) in {:.1} s; files in {})",
-        columns.len(),
+        "\n(matrix of {} kernel(s) × {} profile(s) in {:.1} s, {jobs} at a time; files in {})",
+        args.kernels.len(),
+        profiles.len(),
         started.elapsed().as_secs_f64(),
         out.display()
     );
@@ -178,20 +229,32 @@ fn update_recordings(
         .iter()
         .filter(|c| c.kernel.source == "qemu")
         .collect();
-    let col = match &args.recordings_from {
-        Some(want) => guests
-            .iter()
-            .find(|c| c.kernel.release.starts_with(want.as_str())),
-        None => guests.last(),
-    }
-    .ok_or_else(|| {
-        MatrixError::Recording("--update-recordings: no such guest kernel in this run".into())
-    })?;
-    for id in &args.update_recordings {
+    let pick = |want: Option<&str>| {
+        match want {
+            Some(want) => guests
+                .iter()
+                .rev()
+                .find(|c| c.kernel.name.starts_with(want)),
+            None => guests.last(),
+        }
+        .copied()
+        .ok_or_else(|| {
+            MatrixError::Recording(format!(
+                "--update-recordings: no guest {} in this run",
+                want.unwrap_or("at all")
+            ))
+        })
+    };
+    for spec in &args.update_recordings {
+        let (id, want) = match spec.split_once('=') {
+            Some((id, guest)) => (id, Some(guest)),
+            None => (spec.as_str(), args.recordings_from.as_deref()),
+        };
+        let col = pick(want)?;
         let cell = matrix
             .cells
             .iter()
-            .find(|c| &c.demo == id && c.kernel == col.kernel.name && c.user == "root")
+            .find(|c| c.demo == id && c.kernel == col.kernel.name && c.user == "root")
             .ok_or_else(|| {
                 MatrixError::Recording(format!("{id}: no result on {}", col.kernel.name))
             })?;
@@ -211,7 +274,7 @@ fn update_recordings(
             "updated {} from {} (live on {})",
             to.display(),
             from.display(),
-            col.kernel.release
+            col.kernel.name
         );
     }
     Ok(())

@@ -41,13 +41,15 @@ pub struct Boot {
     pub stderr: String,
 }
 
-/// Boots `kernel` with `initrd`, logs in `dir`; kills qemu after `timeout`.
+/// Boots `kernel` with `initrd` and `cmdline` appended to kdeck's own command line,
+/// logs in `dir`; kills qemu after `timeout`.
 pub fn boot(
     kernel: &Path,
     initrd: &Path,
     dir: &Path,
     timeout: Duration,
     accel: Accel,
+    cmdline: &str,
 ) -> Result<Boot, MatrixError> {
     let try_kvm = match accel {
         Accel::Tcg => false,
@@ -55,7 +57,7 @@ pub fn boot(
         Accel::Auto => kvm_usable(),
     };
     if try_kvm {
-        let b = run(kernel, initrd, dir, timeout, true)?;
+        let b = run(kernel, initrd, dir, timeout, true, cmdline)?;
         let broken = b.stderr.contains("KVM internal error") || b.console.is_empty();
         if !broken || accel == Accel::Kvm {
             KVM_STATE.store(1, Ordering::Relaxed);
@@ -64,7 +66,7 @@ pub fn boot(
         KVM_STATE.store(2, Ordering::Relaxed);
         remember_kvm_broken();
     }
-    run(kernel, initrd, dir, timeout, false)
+    run(kernel, initrd, dir, timeout, false, cmdline)
 }
 
 fn run(
@@ -73,6 +75,7 @@ fn run(
     dir: &Path,
     timeout: Duration,
     kvm: bool,
+    cmdline: &str,
 ) -> Result<Boot, MatrixError> {
     let console = dir.join("console.log");
     let results = dir.join("results.log");
@@ -83,8 +86,12 @@ fn run(
     let stderr =
         std::fs::File::create(&stderr_path).map_err(|e| MatrixError::io(&stderr_path, e))?;
     let budget = timeout.as_secs().saturating_sub(5).max(10);
-    let append =
+    let mut append =
         format!("console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init kdeck.budget={budget}");
+    if !cmdline.trim().is_empty() {
+        append.push(' ');
+        append.push_str(cmdline.trim());
+    }
     let mut cmd = Command::new(QEMU);
     if kvm {
         cmd.args(["-accel", "kvm", "-cpu", "host"]);

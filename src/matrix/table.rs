@@ -1,6 +1,6 @@
 //! The matrix model (what ships as `demos/matrix.json`), and its text and Markdown
-//! renderings: one row per demo, one column per kernel, each cell live / partial /
-//! recorded / failed, split by user when root and nobody differ.
+//! renderings: one row per kernel × profile × user, one column per demo, each cell
+//! live / partial / recorded / failed (in Markdown with the reason).
 //!
 //! `demos/matrix.json` schema:
 //! ```json
@@ -8,7 +8,9 @@
 //!  "kernels": [{"name": "6.1.0-57-amd64", "release": "6.1.0-57-amd64", "arch": "x86_64",
 //!               "source": "qemu|host", "lsms": ["lockdown", "capability", "…"],
 //!               "landlock_abi": 2, "modules": ["wireguard.ko: ok"], "accel": "tcg",
-//!               "boot_seconds": 21.5, "error": null}],
+//!               "boot_seconds": 21.5, "error": null, "profile": "no-userns",
+//!               "cmdline": "… kdeck.profile=no-userns",
+//!               "sysctls": ["user.max_user_namespaces=0: ok"]}],
 //!  "cells": [{"demo": "landlock", "kernel": "6.1.0-57-amd64", "user": "root|nobody",
 //!             "mode": "live|partial|recorded|failed", "verdict": "pass|fail|fallback",
 //!             "reason": "…", "verdict_line": "✓ …"}]}
@@ -42,6 +44,18 @@ pub struct KernelColumn {
     pub boot_seconds: Option<f64>,
     /// Why this kernel has no (or not all) results.
     pub error: Option<String>,
+    /// The boot profile (`kdeck matrix --list-profiles`); empty for the host.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub profile: String,
+    /// The guest's /proc/cmdline as it booted (the profile's part at the end).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub cmdline: String,
+    /// The profile's sysctls as the guest's init wrote them: `name=value: ok` or the errno.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sysctls: Vec<String>,
+    /// What qemu booted: `vmlinux (PVH entry, xz-decompressed)` or `vmlinuz (…)`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image: String,
 }
 
 /// One demo on one kernel as one user.
@@ -132,9 +146,10 @@ impl Matrix {
         out
     }
 
-    /// The plain-text table with the kernels' facts and the reasons below it.
+    /// The plain-text table (a row per kernel × profile × user, a column per demo)
+    /// with the kernels' facts and the reasons below it.
     pub fn render_text(&self) -> String {
-        let rows = self.rows();
+        let rows = self.rows(false);
         let widths: Vec<usize> = (0..rows[0].len())
             .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
             .collect();
@@ -172,9 +187,10 @@ impl Matrix {
         out
     }
 
-    /// The same as Markdown (GitHub tables).
+    /// The same as Markdown (GitHub tables); each cell that is not live carries its
+    /// reason.
     pub fn render_markdown(&self) -> String {
-        let rows = self.rows();
+        let rows = self.rows(true);
         let mut out = String::from("# kdeck matrix\n\n");
         for (n, r) in rows.iter().enumerate() {
             out.push_str(&format!(
@@ -189,24 +205,52 @@ impl Matrix {
         for k in &self.kernels {
             out.push_str(&format!("- {}\n", md(&kernel_line(k))));
         }
-        let notes = self.notes();
-        if !notes.is_empty() {
-            out.push_str("\n## Not live\n\n");
-            for n in notes {
-                out.push_str(&format!("- {}\n", md(&n)));
-            }
-        }
         out
     }
 
-    fn rows(&self) -> Vec<Vec<String>> {
-        let mut head = vec!["DEMO".to_string()];
-        head.extend(self.kernels.iter().map(|k| k.name.clone()));
+    /// The users a kernel has cells for, root first.
+    fn users_of(&self, kernel: &str) -> Vec<String> {
+        let mut users: Vec<String> = Vec::new();
+        for c in self.cells.iter().filter(|c| c.kernel == kernel) {
+            if !users.contains(&c.user) {
+                users.push(c.user.clone());
+            }
+        }
+        users.sort_by_key(|u| u != "root");
+        users
+    }
+
+    /// Header then one row per kernel × user; `reasons` puts a fallback's reason into
+    /// its cell.
+    fn rows(&self, reasons: bool) -> Vec<Vec<String>> {
+        let demos = self.demos();
+        let mut head = vec!["KERNEL".to_string(), "USER".to_string()];
+        head.extend(demos.iter().cloned());
         let mut rows = vec![head];
-        for d in self.demos() {
-            let mut r = vec![d.clone()];
-            r.extend(self.kernels.iter().map(|k| self.cell_text(&d, &k.name)));
-            rows.push(r);
+        for k in &self.kernels {
+            let users = self.users_of(&k.name);
+            if users.is_empty() {
+                let mut r = vec![k.name.clone(), "—".into()];
+                r.extend(demos.iter().map(|_| "—".to_string()));
+                rows.push(r);
+            }
+            for u in users {
+                let mut r = vec![k.name.clone(), u.clone()];
+                for d in &demos {
+                    let cell = self
+                        .cells
+                        .iter()
+                        .find(|c| &c.demo == d && c.kernel == k.name && c.user == u);
+                    r.push(match cell {
+                        None => "—".into(),
+                        Some(c) if reasons && c.mode != "live" && !c.reason.is_empty() => {
+                            format!("{}: {}", c.mode, c.reason)
+                        }
+                        Some(c) => c.mode.clone(),
+                    });
+                }
+                rows.push(r);
+            }
         }
         rows
     }
@@ -217,6 +261,12 @@ fn kernel_line(k: &KernelColumn) -> String {
         "" => format!("{} ({})", k.name, k.source),
         r => format!("{}: Linux {r} {} ({})", k.name, k.arch, k.source),
     }];
+    if !k.profile.is_empty() {
+        parts.push(format!("profile {}", k.profile));
+    }
+    if !k.sysctls.is_empty() {
+        parts.push(format!("sysctls {}", k.sysctls.join(", ")));
+    }
     if !k.lsms.is_empty() {
         parts.push(format!("LSMs {}", k.lsms.join(",")));
     }
@@ -283,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn cells_split_by_user_only_when_they_differ() {
+    fn a_row_per_kernel_and_user_a_column_per_demo() {
         let m = sample();
         assert_eq!(m.cell_text("landlock", "6.1"), "live");
         assert_eq!(
@@ -294,7 +344,13 @@ mod tests {
         assert_eq!(m.demos(), ["seccomp-log", "landlock"]);
         let text = m.render_text();
         assert!(
-            text.contains("seccomp-log  —     live (root) · partial (nobody)"),
+            text.starts_with(
+                "KERNEL  USER    seccomp-log  landlock\n\
+                 ──────  ──────  ───────────  ────────\n\
+                 host    root    —            live\n\
+                 6.1     root    live         live\n\
+                 6.1     nobody  partial      live\n"
+            ),
             "{text}"
         );
         assert!(
@@ -303,7 +359,12 @@ mod tests {
         );
         let md = m.render_markdown();
         assert!(
-            md.contains("| DEMO | host | 6.1 |\n|---|---|---|\n"),
+            md.contains(
+                "| KERNEL | USER | seccomp-log | landlock |\n|---|---|---|---|\n\
+                 | host | root | — | live |\n\
+                 | 6.1 | root | live | live |\n\
+                 | 6.1 | nobody | partial: partial because | live |\n"
+            ),
             "{md}"
         );
     }

@@ -125,6 +125,10 @@ pub struct KdeckMeta {
     /// by slide placeholders in recorded mode, labelled with `kernel`.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub facts: std::collections::BTreeMap<String, String>,
+    /// The `kdeck matrix` boot profile of the guest it was recorded in (absent in
+    /// recordings made on a host, and in older ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl KdeckMeta {

@@ -228,7 +228,10 @@ fn matrix() -> Option<&'static crate::matrix::Matrix> {
 }
 
 /// `m`: on which kernels (and as which user) the current demo ran live, partial or
-/// recorded, and why, from the matrix that ships with kdeck (`demos/matrix.json`).
+/// recorded, and why. The first row is the running kernel, from this process's own
+/// probe and labelled with its release; then the matrix that ships with kdeck
+/// (`demos/matrix.json`), each row under its own kernel name, the machine it was
+/// made on under that machine's release.
 pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(id) = app.current_demo() else { return };
     let rect = centered(
@@ -243,12 +246,35 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let w = inner.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    let user = if nix::unistd::getuid().is_root() {
+        "root"
+    } else {
+        "user"
+    };
+    let here = match app.probes.iter().find(|(d, _)| d == id).map(|(_, s)| *s) {
+        Some(crate::probe::Support::Yes) => ("live", theme::LIVE),
+        Some(crate::probe::Support::Partial) => ("partial", theme::RECORDED),
+        Some(crate::probe::Support::No) => ("recorded", theme::RECORDED),
+        None => ("probing…", theme::DIM),
+    };
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            " {} (this machine, probed now) · {user}: ",
+            app.options.kernel
+        )),
+        Span::styled(here.0.to_string(), here.1),
+    ]));
+    lines.push(Line::default());
     match matrix() {
         None => lines.push(Line::styled(
             " No kernel matrix ships with this build (run `kdeck matrix --save`).",
             theme::WARN,
         )),
         Some(m) => {
+            lines.push(Line::styled(
+                format!(" Shipped matrix (kdeck {}, {}):", m.kdeck_version, m.date),
+                theme::DIM,
+            ));
             let rows = crate::matrix::for_demo(m, id);
             if rows.is_empty() {
                 lines.push(Line::styled(
@@ -256,30 +282,48 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     theme::WARN,
                 ));
             }
+            // One line per kernel when its users agree; a reason said once, and
+            // "as above" when the row before had the same one.
+            let mut groups: Vec<(&str, Vec<&str>, &str, &str)> = Vec::new();
             for (kernel, user, mode, reason) in rows {
+                match groups.last_mut() {
+                    Some(g) if g.0 == kernel && g.2 == mode && g.3 == reason => g.1.push(user),
+                    _ => groups.push((kernel, vec![user], mode, reason)),
+                }
+            }
+            let mut last_reason = "";
+            for (kernel, users, mode, reason) in groups {
                 let style = match mode {
                     "live" => theme::LIVE,
                     "partial" | "recorded" => theme::RECORDED,
                     _ => theme::BAD,
                 };
+                // A host column is the machine the matrix was made on, not this one.
+                let label = match m.kernels.iter().find(|k| k.name == kernel) {
+                    Some(k) if k.source == "host" => {
+                        format!("{} (where the matrix was made)", k.release)
+                    }
+                    _ => kernel.to_string(),
+                };
                 lines.push(Line::from(vec![
-                    Span::raw(format!(" {kernel} · {user}: ")),
+                    Span::raw(format!(" {label} · {}: ", users.join(", "))),
                     Span::styled(mode.to_string(), style),
                 ]));
+                let said = if reason == last_reason {
+                    "as above".to_string()
+                } else {
+                    reason.to_string()
+                };
                 if !reason.is_empty() {
                     lines.extend(wrap(
-                        &[(theme::DIM, reason.to_string())],
+                        &[(theme::DIM, said)],
                         w,
                         &[Span::raw("   ")],
                         &[Span::raw("   ")],
                     ));
                 }
+                last_reason = reason;
             }
-            lines.push(Line::default());
-            lines.push(Line::styled(
-                format!(" kdeck {} · {}", m.kdeck_version, m.date),
-                theme::DIM,
-            ));
         }
     }
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {

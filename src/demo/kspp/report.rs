@@ -1,13 +1,11 @@
-//! Generic evaluation of the check table against a config and sysctls, the report, and
-//! `kdeck kspp` (text table or JSON).
-
-use std::fmt::Write as _;
-use std::path::Path;
+//! Generic evaluation of the check table against a config, sysctls and a kernel
+//! command line, and the report (what `kdeck kspp --json` prints).
 
 use serde::Serialize;
 
 use super::KsppError;
-use super::sources::{self, ConfigValue, KernelConfig, Reading, SysctlSource};
+use super::cmdline::Cmdline;
+use super::sources::{ConfigValue, KernelConfig, Reading, SysctlSource};
 use super::table::{self, Check, Cond, Kind, Op};
 
 /// The outcome of one check.
@@ -16,7 +14,7 @@ pub struct CheckResult {
     /// Exactly as in .config or `sysctl -a` (`CONFIG_INIT_ON_ALLOC_DEFAULT_ON`,
     /// `kernel.kptr_restrict`).
     pub name: &'static str,
-    /// config or sysctl.
+    /// config, sysctl or cmdline.
     pub kind: Kind,
     /// What passes, in words: "y, or CONFIG_MODULES not set".
     pub desired: String,
@@ -60,6 +58,10 @@ pub struct KsppReport {
     pub config_source: String,
     /// Where the sysctls came from ("/proc/sys (live)" or a dump file).
     pub sysctl_source: String,
+    /// Where the command line came from ("/proc/cmdline" or a file); absent when its
+    /// checks were left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmdline_source: Option<String>,
 }
 
 impl KsppReport {
@@ -93,8 +95,23 @@ enum Truth {
     Unknown(String),
 }
 
-fn observe(name: &str, config: Option<&KernelConfig>, sysctls: &SysctlSource) -> Observed {
-    match Kind::of(name) {
+/// Where the values come from: the config (None: unknown), the sysctls and the
+/// command line (None: its checks are left out).
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    config: Option<&'a KernelConfig>,
+    sysctls: &'a SysctlSource,
+    cmdline: Option<&'a Cmdline>,
+}
+
+fn observe(name: &str, kind: Kind, src: Src) -> Observed {
+    let (config, sysctls) = (src.config, src.sysctls);
+    match kind {
+        Kind::Cmdline => match src.cmdline.map(|c| c.get(name)) {
+            None => Observed::Unknown("no kernel command line".to_string()),
+            Some(Some(v)) => Observed::Value(v.to_string()),
+            Some(None) => Observed::Missing,
+        },
         Kind::Config => match config.map(|c| c.get(name)) {
             None => Observed::Unknown("no kernel config".to_string()),
             Some(Some(ConfigValue::Set(v))) => Observed::Value(v.clone()),
@@ -118,8 +135,14 @@ fn values_equal(actual: &str, want: &str) -> bool {
 }
 
 fn test_cond(cond: &Cond, seen: Observed) -> Truth {
+    let cmdline = cond.kind == Kind::Cmdline;
     let holds = match (&cond.op, seen) {
         (_, Observed::Unknown(why)) => return Truth::Unknown(why),
+        // Command-line values compare as written (after kstrtobool normalisation).
+        (Op::Eq(want), Observed::Value(v)) if cmdline => &v == want,
+        (Op::NotSet, Observed::Value(_)) if cmdline => false,
+        (Op::Present, Observed::Value(_) | Observed::NotSetLine) => true,
+        (Op::NotOff, Observed::Value(v)) => !matches!(v.as_str(), "off" | "0"),
         (Op::Eq(want), Observed::Value(v)) => values_equal(&v, want),
         (Op::Ge(min), Observed::Value(v)) => table::parse_int(&v).is_some_and(|n| n >= *min),
         (Op::In(set), Observed::Value(v)) => set.iter().any(|w| values_equal(&v, w)),
@@ -131,10 +154,10 @@ fn test_cond(cond: &Cond, seen: Observed) -> Truth {
     if holds { Truth::Yes } else { Truth::No }
 }
 
-fn test_alt(alt: &[Cond], config: Option<&KernelConfig>, sysctls: &SysctlSource) -> Truth {
+fn test_alt(alt: &[Cond], src: Src) -> Truth {
     let mut unknown = None;
     for cond in alt {
-        match test_cond(cond, observe(&cond.name, config, sysctls)) {
+        match test_cond(cond, observe(&cond.name, cond.kind, src)) {
             Truth::No => return Truth::No,
             Truth::Unknown(why) => unknown = unknown.or(Some(why)),
             Truth::Yes => {}
@@ -150,6 +173,8 @@ fn op_text(op: &Op) -> String {
         Op::In(vs) => vs.join(" or "),
         Op::NotSet => "not set".to_string(),
         Op::Off => "disabled".to_string(),
+        Op::Present => "present".to_string(),
+        Op::NotOff => "not off".to_string(),
     }
 }
 
@@ -157,8 +182,8 @@ fn cond_text(cond: &Cond, check_name: &str) -> String {
     if cond.name == check_name {
         return op_text(&cond.op);
     }
-    match (&cond.op, Kind::of(&cond.name)) {
-        (Op::Eq(v), Kind::Config) => format!("{}={v}", cond.name),
+    match (&cond.op, cond.kind) {
+        (Op::Eq(v), Kind::Config | Kind::Cmdline) => format!("{}={v}", cond.name),
         (Op::Eq(v), Kind::Sysctl) => format!("{} = {v}", cond.name),
         (op, _) => format!("{} {}", cond.name, op_text(op)),
     }
@@ -179,10 +204,12 @@ pub fn desired_text(check: &Check) -> String {
     alts.join(", or ")
 }
 
-fn actual_text(seen: Observed) -> String {
+fn actual_text(seen: Observed, kind: Kind) -> String {
     match seen {
+        Observed::Value(v) if v.is_empty() && kind == Kind::Cmdline => "present".to_string(),
         Observed::Value(v) => v,
         Observed::NotSetLine => "not set".to_string(),
+        Observed::Missing if kind == Kind::Cmdline => "not given".to_string(),
         Observed::Missing => "missing".to_string(),
         Observed::Unknown(why) => why,
     }
@@ -193,15 +220,11 @@ enum Outcome {
     Skipped(Skipped),
 }
 
-fn evaluate_check(
-    check: &'static Check,
-    config: Option<&KernelConfig>,
-    sysctls: &SysctlSource,
-) -> Outcome {
+fn evaluate_check(check: &'static Check, src: Src) -> Outcome {
     let mut unknown = None;
     let mut matched = None;
     for alt in &check.alternatives {
-        match test_alt(alt, config, sysctls) {
+        match test_alt(alt, src) {
             Truth::Yes => {
                 matched = Some(alt);
                 break;
@@ -222,23 +245,42 @@ fn evaluate_check(
         name: &check.name,
         kind: check.kind,
         desired: desired_text(check),
-        actual: actual_text(observe(&check.name, config, sysctls)),
+        actual: actual_text(observe(&check.name, check.kind, src), check.kind),
         pass: matched.is_some(),
         matched: other_setting.map(|alt| alt_text(alt, "")),
         why: &check.why,
     })
 }
 
-/// Evaluates every check of the built-in table. Config checks need `config`; without
-/// it they are skipped (not failed), and so are sysctls this user can't read.
+/// Evaluates the config and sysctl checks of the built-in table. Config checks need
+/// `config`; without it they are skipped (not failed), and so are sysctls this user
+/// can't read.
 pub fn evaluate(
     config: Option<&KernelConfig>,
     sysctls: &SysctlSource,
 ) -> Result<KsppReport, KsppError> {
+    evaluate_with_cmdline(config, sysctls, None)
+}
+
+/// [`evaluate`], and with a command line its checks too (without one they are left
+/// out, not skipped: they belong to a boot, not to a build).
+pub fn evaluate_with_cmdline(
+    config: Option<&KernelConfig>,
+    sysctls: &SysctlSource,
+    cmdline: Option<&Cmdline>,
+) -> Result<KsppReport, KsppError> {
+    let src = Src {
+        config,
+        sysctls,
+        cmdline,
+    };
     let mut checks = Vec::new();
     let mut skipped = Vec::new();
     for check in table::checks()? {
-        match evaluate_check(check, config, sysctls) {
+        if check.kind == Kind::Cmdline && cmdline.is_none() {
+            continue;
+        }
+        match evaluate_check(check, src) {
             Outcome::Decided(r) => checks.push(r),
             Outcome::Skipped(s) => skipped.push(s),
         }
@@ -253,105 +295,14 @@ pub fn evaluate(
         score: format!("{passed}/{total}"),
         config_source: config.map_or_else(|| "unavailable".to_string(), |c| c.source.clone()),
         sysctl_source: sysctls.describe(),
+        cmdline_source: cmdline.map(|c| c.source.clone()),
     })
-}
-
-/// Loads a config file given on the command line (plain or gzip).
-pub fn load_config_file(path: &Path) -> Result<KernelConfig, KsppError> {
-    let name = path.display().to_string();
-    let text = sources::read_config_text(path)?;
-    KernelConfig::parse(&text, &name)
-}
-
-/// Loads a `sysctl -a` dump given on the command line.
-pub fn load_sysctl_file(path: &Path) -> Result<SysctlSource, KsppError> {
-    let name = path.display().to_string();
-    let text = crate::files::read_text(path, crate::files::CONFIG_CAP, "a sysctl dump")
-        .map_err(|e| sources::file_error(&name, &e))?;
-    SysctlSource::parse_dump(&text, &name)
-}
-
-/// `kdeck kspp [--config FILE] [--sysctl FILE] [--json]`: without `--config` the
-/// running kernel's config (/proc/config.gz or /boot/config-<release>; none → sysctl
-/// checks only), without `--sysctl` the live /proc/sys. Returns the text table or JSON.
-pub fn run_cli(
-    config: Option<&Path>,
-    sysctl: Option<&Path>,
-    json: bool,
-) -> Result<String, KsppError> {
-    let report = cli_report(config, sysctl)?;
-    if json {
-        crate::schema::pretty(crate::schema::KSPP, &report)
-            .map_err(|e| KsppError::Json(e.to_string()))
-    } else {
-        Ok(render_text(&report))
-    }
-}
-
-/// The report `kdeck kspp` shows: `config` or the running kernel's, `sysctl` or the
-/// live /proc/sys.
-pub fn cli_report(config: Option<&Path>, sysctl: Option<&Path>) -> Result<KsppReport, KsppError> {
-    let config = match config {
-        Some(path) => Some(load_config_file(path)?),
-        None => sources::load_running()?,
-    };
-    let sysctls = match sysctl {
-        Some(path) => load_sysctl_file(path)?,
-        None => SysctlSource::Live,
-    };
-    evaluate(config.as_ref(), &sysctls)
-}
-
-/// The wide text table of `kdeck kspp`.
-pub fn render_text(report: &KsppReport) -> String {
-    let mut s = String::new();
-    let config = match report.config_source.as_str() {
-        "unavailable" => "none found (sysctl checks only)",
-        other => other,
-    };
-    let _ = writeln!(s, "KSPP checks  config: {config}");
-    let _ = writeln!(s, "             sysctls: {}", report.sysctl_source);
-    let _ = writeln!(
-        s,
-        "\n  {:<40} {:<6} {:<14} desired",
-        "setting", "kind", "actual"
-    );
-    for c in &report.checks {
-        let mark = if c.pass { '✓' } else { '✗' };
-        let _ = writeln!(
-            s,
-            "{mark} {:<40} {:<6} {:<14} {}",
-            c.name,
-            c.kind.as_str(),
-            c.actual,
-            c.desired
-        );
-        match (&c.matched, c.pass) {
-            (Some(m), true) => {
-                let _ = writeln!(s, "    passes via {m}");
-            }
-            (_, false) => {
-                let _ = writeln!(s, "    {}", c.why);
-            }
-            _ => {}
-        }
-    }
-    for k in &report.skipped {
-        let _ = writeln!(
-            s,
-            "? {:<40} {:<6} skipped: {}",
-            k.name,
-            k.kind.as_str(),
-            k.reason
-        );
-    }
-    let _ = writeln!(s, "\n{} KSPP checks pass", report.score);
-    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::kspp::table::Kind;
     use std::collections::HashMap;
 
     fn dump(pairs: &[(&str, &str)]) -> SysctlSource {
@@ -387,10 +338,45 @@ mod tests {
         assert!(!r.get("net.core.bpf_jit_harden").expect("decided").pass);
         // No DEVMEM line at all: "off" needs the explicit line.
         assert!(!r.get("CONFIG_DEVMEM").expect("decided").pass);
+        // Without a command line its checks are left out, not skipped.
+        let table = table::checks().expect("table");
         assert_eq!(
             r.total + r.skipped.len(),
-            table::checks().expect("table").len()
+            table.iter().filter(|c| c.kind != Kind::Cmdline).count()
         );
+    }
+
+    #[test]
+    fn cmdline_checks_judge_like_kernel_hardening_checker() {
+        let cfg = KernelConfig::parse(
+            "CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y\n# CONFIG_INIT_ON_FREE_DEFAULT_ON is not set\n",
+            "c",
+        )
+        .expect("parses");
+        let s = dump(&[]);
+        let line = "init_on_free=on slab_nomerge mitigations=auto,nosmt pti=1 spectre_v2=off";
+        let cl = Cmdline::parse(line, "cl").expect("parses");
+        let r = evaluate_with_cmdline(Some(&cfg), &s, Some(&cl)).expect("evaluates");
+        let get = |n: &str| r.get(n).unwrap_or_else(|| panic!("{n} decided"));
+        // Not given, the config default is the hardened one.
+        let alloc = get("init_on_alloc");
+        assert!(alloc.pass);
+        assert_eq!(alloc.actual, "not given");
+        assert_eq!(
+            alloc.matched.as_deref(),
+            Some("CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y and init_on_alloc not set")
+        );
+        // on → 1 (kstrtobool); pti is not kstrtobool, so 1 is not "on".
+        assert!(get("init_on_free").pass);
+        assert!(!get("pti").pass);
+        assert_eq!(get("slab_nomerge").actual, "present");
+        // "is not off": off fails even with mitigations=auto,nosmt; absent passes
+        // through mitigations=auto,nosmt.
+        assert!(!get("spectre_v2").pass);
+        assert!(get("mds").pass);
+        assert!(get("mitigations").pass);
+        assert!(!get("nosmt").pass);
+        assert_eq!(r.cmdline_source.as_deref(), Some("cl"));
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::KsppError;
 /// The table text, embedded at build time.
 pub const TABLE_TOML: &str = include_str!("../../../demos/kspp/checks.toml");
 
-/// Where a setting lives: the kernel build config or a runtime sysctl.
+/// Where a setting lives: the kernel build config, a runtime sysctl, or the kernel
+/// command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -18,10 +19,14 @@ pub enum Kind {
     Config,
     /// A sysctl under /proc/sys (`kernel.kptr_restrict`).
     Sysctl,
+    /// A kernel command-line parameter (`init_on_free`), named as
+    /// kernel-hardening-checker names it.
+    Cmdline,
 }
 
 impl Kind {
-    /// The kind of a setting, from its name: `CONFIG_…` is config, the rest sysctls.
+    /// The kind of a setting, from its name: `CONFIG_…` is config, the rest sysctls
+    /// (command-line parameters are told apart by their check's `kind`).
     pub fn of(name: &str) -> Kind {
         if name.starts_with("CONFIG_") {
             Kind::Config
@@ -35,6 +40,7 @@ impl Kind {
         match self {
             Kind::Config => "config",
             Kind::Sysctl => "sysctl",
+            Kind::Cmdline => "cmdline",
         }
     }
 }
@@ -52,13 +58,20 @@ pub enum Op {
     NotSet,
     /// Explicitly "# CONFIG_X is not set": the option exists and was turned off.
     Off,
+    /// Present in any state (a bare command-line flag, a config line of any value).
+    Present,
+    /// A command-line parameter given with a value other than `off` or `0`
+    /// (kernel-hardening-checker's "is not off": absent fails).
+    NotOff,
 }
 
 /// One condition: a setting and what its value must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cond {
-    /// `CONFIG_…` or a dotted sysctl name.
+    /// `CONFIG_…`, a dotted sysctl name or a command-line parameter.
     pub name: String,
+    /// Where `name` lives.
+    pub kind: Kind,
     /// The test applied to its value.
     pub op: Op,
 }
@@ -68,7 +81,7 @@ pub struct Cond {
 pub struct Check {
     /// The setting, exactly as in .config or `sysctl -a`.
     pub name: String,
-    /// Config or sysctl (from the name).
+    /// Config or sysctl (from the name), or cmdline (`kind = "cmdline"` in the table).
     pub kind: Kind,
     /// Accepted alternatives: the check passes if every condition of one holds.
     pub alternatives: Vec<Vec<Cond>>,
@@ -86,6 +99,8 @@ struct RawTable {
 #[serde(deny_unknown_fields)]
 struct RawCheck {
     name: String,
+    #[serde(default)]
+    kind: Option<String>,
     any: Vec<RawAlt>,
     why: String,
 }
@@ -113,9 +128,12 @@ pub fn parse_cond(text: &str) -> Result<Cond, String> {
         ("in", false) => Op::In(parse_list(&value)),
         ("not_set", true) => Op::NotSet,
         ("off", true) => Op::Off,
+        ("present", true) => Op::Present,
+        ("not_off", true) => Op::NotOff,
         _ => return Err(format!("{text:?}: unknown operator or bad value")),
     };
     Ok(Cond {
+        kind: Kind::of(name),
         name: name.to_string(),
         op,
     })
@@ -150,17 +168,31 @@ fn convert_check(raw: RawCheck) -> Result<Check, String> {
     if raw.any.is_empty() {
         return Err(format!("{}: no alternatives", raw.name));
     }
+    let kind = match raw.kind.as_deref() {
+        None => Kind::of(&raw.name),
+        Some("cmdline") => Kind::Cmdline,
+        Some(other) => return Err(format!("{}: unknown kind {other:?}", raw.name)),
+    };
+    // In a command-line check every name that is not CONFIG_… is a parameter.
+    let in_check = |mut c: Cond| {
+        if kind == Kind::Cmdline && c.kind != Kind::Config {
+            c.kind = Kind::Cmdline;
+        }
+        c
+    };
     let alternatives = raw
         .any
         .into_iter()
         .map(|alt| match alt {
-            RawAlt::One(c) => Ok(vec![parse_cond(&c)?]),
-            RawAlt::All(cs) if !cs.is_empty() => cs.iter().map(|c| parse_cond(c)).collect(),
+            RawAlt::One(c) => Ok(vec![in_check(parse_cond(&c)?)]),
+            RawAlt::All(cs) if !cs.is_empty() => {
+                cs.iter().map(|c| parse_cond(c).map(in_check)).collect()
+            }
             RawAlt::All(_) => Err(format!("{}: empty alternative", raw.name)),
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Check {
-        kind: Kind::of(&raw.name),
+        kind,
         name: raw.name,
         alternatives,
         why: raw.why,
@@ -197,7 +229,7 @@ mod tests {
                 c.name
             );
             assert!(
-                c.name.starts_with("CONFIG_") || c.name.contains('.'),
+                c.name.starts_with("CONFIG_") || c.name.contains('.') || c.kind == Kind::Cmdline,
                 "{}",
                 c.name
             );
@@ -214,6 +246,7 @@ mod tests {
             parse_cond("kernel.unprivileged_bpf_disabled in [1,2]"),
             Ok(Cond {
                 name: "kernel.unprivileged_bpf_disabled".into(),
+                kind: Kind::Sysctl,
                 op: Op::In(vec!["1".into(), "2".into()])
             })
         );
