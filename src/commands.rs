@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::cast as asciicast;
 use crate::deck::Deck;
 use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
 use crate::probe::Probe;
-use crate::record::asciicast;
 
 /// One row of `kdeck probe`.
 #[derive(Debug, Serialize)]

@@ -6,6 +6,7 @@
 //! reads and writes asciicast files and reports.
 
 pub mod app;
+pub mod cast;
 pub mod commands;
 pub mod deck;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod highlight;
 pub mod matrix;
 pub mod probe;
 pub mod record;
+pub mod sys;
 pub mod terminal;
 pub mod tui;
 pub mod ui;

@@ -214,7 +214,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             )?;
             if let Some(path) = record {
                 let cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
-                std::fs::write(&path, kdeck::record::asciicast::write_v2(&cast))
+                std::fs::write(&path, kdeck::cast::write_v2(&cast))
                     .with_context(|| format!("can't write {}", path.display()))?;
                 eprintln!("recorded to {}", path.display());
             }
@@ -262,9 +262,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let Some(deck) = load_deck(args.deck.as_ref())? else {
         return Ok(ExitCode::from(1));
     };
-    let kernel = kdeck::record::asciicast::uname()
-        .map(|(k, _)| k)
-        .unwrap_or_default();
+    let kernel = kdeck::cast::uname().map(|(k, _)| k).unwrap_or_default();
     let options = Options {
         start: args.start.saturating_sub(1),
         force_recorded: args.recorded || forced_recorded(),

@@ -351,7 +351,7 @@ fn every_demo_has_a_recording_with_its_provenance() {
         assert!(
             cast.events
                 .iter()
-                .any(|e| e.kind == kdeck::record::asciicast::EventKind::Marker),
+                .any(|e| e.kind == kdeck::cast::EventKind::Marker),
             "{id}: step markers"
         );
         assert_eq!(

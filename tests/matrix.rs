@@ -26,13 +26,12 @@ fn kernel_61() -> Option<PathBuf> {
 
 fn cast_text(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let cast =
-        kdeck::record::asciicast::parse(&text, &path.display().to_string()).expect("a valid cast");
-    kdeck::record::asciicast::output_lines(&cast)
+    let cast = kdeck::cast::parse(&text, &path.display().to_string()).expect("a valid cast");
+    kdeck::cast::output_lines(&cast)
         .into_iter()
         .filter_map(|(_, l)| match l {
-            kdeck::record::asciicast::LineOrMarker::Line(t) => Some(t),
-            kdeck::record::asciicast::LineOrMarker::Marker(_) => None,
+            kdeck::cast::LineOrMarker::Line(t) => Some(t),
+            kdeck::cast::LineOrMarker::Marker(_) => None,
         })
         .collect::<Vec<_>>()
         .join("\n")

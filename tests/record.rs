@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use kdeck::cast::{self as asciicast, Cast, EventKind};
 use kdeck::deck::{Block, Deck};
-use kdeck::record::asciicast::{self, Cast, EventKind};
 use kdeck::record::report::RunReport;
 use quick_junit::{Report, TestCaseStatus};
 

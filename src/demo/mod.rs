@@ -14,7 +14,6 @@ pub mod kspp;
 pub mod landlock;
 pub mod lsm;
 pub mod namespaces;
-pub mod netlink;
 pub mod seccomp_log;
 pub mod timens;
 pub mod wireguard;

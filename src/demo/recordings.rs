@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use include_dir::{Dir, include_dir};
 
 use super::RecordingInfo;
-use crate::record::asciicast::{self, Cast};
+use crate::cast::{self as asciicast, Cast};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demos");
 

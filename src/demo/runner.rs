@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use super::out::{self, Control};
 use super::recordings::{self, Recordings};
 use super::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RunMode};
-use crate::record::asciicast::{LineOrMarker, output_lines, step_lines};
+use crate::cast::{LineOrMarker, output_lines, step_lines};
 
 /// Where events go (the UI's channel, a recorder, a test's vector).
 pub type Sink = Arc<dyn Fn(DemoEvent) + Send + Sync>;

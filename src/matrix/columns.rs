@@ -194,7 +194,7 @@ pub(super) fn assemble(columns: &[Column]) -> Matrix {
     }
     Matrix {
         kdeck_version: env!("CARGO_PKG_VERSION").into(),
-        date: crate::record::asciicast::now_rfc3339_utc(),
+        date: crate::cast::now_rfc3339_utc(),
         kernels: columns.iter().map(|c| c.kernel.clone()).collect(),
         cells,
     }

@@ -176,9 +176,7 @@ fn broken_marker() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    let host = crate::record::asciicast::uname()
-        .map(|(r, _)| r)
-        .unwrap_or_default();
+    let host = crate::cast::uname().map(|(r, _)| r).unwrap_or_default();
     Some(base.join("kdeck").join(format!("kvm-broken-{host}")))
 }
 

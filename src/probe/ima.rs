@@ -6,8 +6,8 @@
 //! LSM id 111 (IMA is an LSM since 6.9). Without IMA only the namespace refusal runs
 //! live: Partial.
 
-use super::fork::{self, PROBE_TIMEOUT};
 use super::{Probe, errno_name, last_errno, lsm, userns};
+use crate::sys::fork::{self, PROBE_TIMEOUT};
 
 /// `LSM_ID_IMA`.
 pub const LSM_ID_IMA: u64 = 111;

@@ -4,7 +4,6 @@
 
 pub mod audit;
 pub mod container;
-pub mod fork;
 pub mod ima;
 pub mod kspp;
 pub mod landlock;

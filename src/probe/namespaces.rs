@@ -5,8 +5,8 @@
 //! for good), which reports through its exit code; the caller is never changed. On a
 //! refusal the evidence names the sysctls and the seccomp state that explain it.
 
-use super::fork::{self, Exit, PROBE_TIMEOUT};
 use super::{Probe, errno_name, last_errno, read_trimmed, userns};
+use crate::sys::fork::{self, Exit, PROBE_TIMEOUT};
 
 /// What the probe reports as the feature.
 pub const FEATURE: &str = "user namespaces";

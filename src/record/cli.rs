@@ -16,12 +16,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::asciicast::{self, write_v2};
 use super::demo_cast::cast_from_events;
 use super::error::RecordError;
 use super::headless::{DemoRun, Runner, report_for};
 use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
+use crate::cast::{self as asciicast, write_v2};
 use crate::deck::Deck;
 use crate::demo::{self, Recordings, RunMode};
 

@@ -1,8 +1,8 @@
 //! A demo run's event stream as an asciicast recording: lines become `"o"` events,
 //! steps `"m"` markers, the probe and the outcome go into the header's `kdeck` object.
 
+use crate::cast::{Cast, CastWriter, Header, host_meta};
 use crate::demo::{DemoEvent, LineKind, Outcome};
-use crate::record::asciicast::{Cast, CastWriter, Header, host_meta};
 
 /// How the run went, for the header's `mode`.
 pub fn mode_of(events: &[DemoEvent]) -> &'static str {

@@ -18,9 +18,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::asciicast::{Cast, step_lines};
 use super::error::RecordError;
 use super::report::{DemoMode, DemoReport, ProbeReport, Verdict};
+use crate::cast::{Cast, step_lines};
 use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
 
 /// Extra time on top of a demo's own timeout before the engine counts as wedged.

@@ -42,12 +42,12 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use unicode_width::UnicodeWidthStr;
 
-use super::asciicast::{Cast, CastWriter, Header, host_meta};
 use super::demo_cast::mode_of;
 use super::error::RecordError;
 use super::headless::{DemoRun, Runner};
 use super::mask::{HostValues, Region, masked_rows};
 use crate::app::{App, Message, Options};
+use crate::cast::{Cast, CastWriter, Header, host_meta};
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
 

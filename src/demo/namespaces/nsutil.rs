@@ -4,10 +4,11 @@
 
 use std::io::Write;
 
-use crate::probe::{errno_name, fork, last_errno};
+use crate::probe::{errno_name, last_errno};
+use crate::sys::fork;
 
-pub use crate::probe::fork::{Exit, wait_bounded};
 pub use crate::probe::namespaces::{INNER_FLAGS, refusal_evidence};
+pub use crate::sys::fork::{Exit, wait_bounded};
 
 /// A failed system call, with the errno the kernel gave.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use super::last_errno;
+use crate::probe::last_errno;
 
 /// Default deadline for a demo's forked child.
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(3);
