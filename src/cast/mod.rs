@@ -51,8 +51,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sys::host::{now_rfc3339_utc, rfc3339_utc, uname};
 pub use lines::{LineOrMarker, output_lines, step_lines};
-pub use meta::{civil_from_days, host_meta, now_rfc3339_utc, rfc3339_utc, uname};
+pub use meta::host_meta;
 pub use parse::parse;
 pub use write::{CastWriter, write_v2};
 

@@ -7,16 +7,16 @@ mod sources;
 mod table;
 mod xpfo;
 
+pub use crate::sys::memfd::memfd_secret;
 pub use report::{
     CheckResult, KsppReport, Skipped, desired_text, evaluate, load_config_file, load_sysctl_file,
     render_text, run_cli,
 };
 pub use sources::{
-    ConfigValue, KernelConfig, Reading, SysctlSource, config_candidates, load_running,
-    read_config_text, sysctl_path,
+    ConfigValue, KernelConfig, Reading, SysctlSource, load_running, read_config_text, sysctl_path,
 };
 pub use table::{Check, Cond, Kind, Op, TABLE_TOML, checks, parse_cond, parse_table};
-pub use xpfo::{Evidence, PLAIN_TEXT, SECRET_TEXT, XpfoOutcome, memfd_secret, ptrace_scope};
+pub use xpfo::{Evidence, PLAIN_TEXT, SECRET_TEXT, XpfoOutcome, ptrace_scope};
 
 use super::out;
 use crate::probe::{Probe, errno_name};
@@ -87,7 +87,10 @@ fn live_report() -> Result<KsppReport, KsppError> {
         }
         Ok(None) => {
             out::say("no kernel config found: sysctl checks only");
-            out::say(format!("  (tried {})", config_candidates().join(", ")));
+            out::say(format!(
+                "  (tried {})",
+                crate::sys::host::kernel_config_paths().join(", ")
+            ));
             None
         }
         Err(e) => {

@@ -2,12 +2,13 @@
 //! does memfd_secret(2) work? Calls memfd_secret(0) and closes the fd.
 
 use super::{Probe, errno_name, read_trimmed};
-use crate::demo::kspp::{config_candidates, memfd_secret};
+use crate::sys::host::kernel_config_paths;
+use crate::sys::memfd::memfd_secret;
 
 /// Yes: config and memfd_secret; Partial: one of them missing (sysctl-only checks,
 /// or no secret memory); No: neither a config nor sysctls can be read.
 pub fn probe() -> Probe {
-    let config = config_candidates()
+    let config = kernel_config_paths()
         .into_iter()
         .find(|p| std::fs::File::open(p).is_ok());
     let sysctls = read_trimmed("/proc/sys/kernel/randomize_va_space");

@@ -71,42 +71,7 @@ impl Probe {
     }
 }
 
-/// Name of an errno value the way man pages write it ("EPERM"), for evidence strings.
-pub fn errno_name(errno: i32) -> String {
-    let name = match errno {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::ESRCH => "ESRCH",
-        libc::EIO => "EIO",
-        libc::E2BIG => "E2BIG",
-        libc::EBADF => "EBADF",
-        libc::EAGAIN => "EAGAIN",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EFAULT => "EFAULT",
-        libc::EBUSY => "EBUSY",
-        libc::EEXIST => "EEXIST",
-        libc::ENODEV => "ENODEV",
-        libc::ENOTDIR => "ENOTDIR",
-        libc::EINVAL => "EINVAL",
-        libc::ENOSPC => "ENOSPC",
-        libc::EROFS => "EROFS",
-        libc::ENOSYS => "ENOSYS",
-        libc::EOPNOTSUPP => "EOPNOTSUPP",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
-        libc::EUSERS => "EUSERS",
-        libc::ENOPROTOOPT => "ENOPROTOOPT",
-        _ => return format!("errno {errno}"),
-    };
-    name.to_string()
-}
-
-/// The errno of the last failed libc call.
-pub fn last_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
+pub use crate::sys::errno::{errno_name, last_errno};
 
 /// Test-only override: `KDECK_PROBE_FORCE=<demo-id>=no[,<demo-id>=partial...]` makes
 /// the named demos' probes answer as given (evidence says it was forced). Used by tests

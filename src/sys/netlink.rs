@@ -12,7 +12,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
-use crate::probe::{errno_name, last_errno};
+use super::errno::{errno_name, last_errno};
 
 /// `NETLINK_ROUTE`: rtnetlink (links, addresses, routes).
 pub const NETLINK_ROUTE: i32 = 0;

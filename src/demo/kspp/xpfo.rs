@@ -3,6 +3,7 @@
 //! secret page and one ordinary anonymous page; the parent reads both through
 //! /proc/<child>/mem: the anonymous page reads back, the secret page gives EIO.
 
+use crate::sys::memfd::memfd_secret;
 use std::time::{Duration, Instant};
 
 use crate::probe::{errno_name, last_errno};
@@ -13,17 +14,6 @@ pub const SECRET_TEXT: &[u8] = b"hunter2-secret-key";
 pub const PLAIN_TEXT: &[u8] = b"plain anonymous page";
 
 const PAGE: usize = 4096;
-
-/// memfd_secret(0) as a raw syscall: the fd, or the errno.
-pub fn memfd_secret() -> Result<i32, i32> {
-    // SAFETY: memfd_secret takes one integer flags argument and returns an fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_memfd_secret, 0u32) };
-    if fd < 0 {
-        Err(last_errno())
-    } else {
-        i32::try_from(fd).map_err(|_| libc::EBADF)
-    }
-}
 
 /// Where in the child the demo failed, with the errno.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
