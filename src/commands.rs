@@ -222,9 +222,11 @@ fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
         ),
         DemoEvent::Output { line, .. } => match line.kind {
             LineKind::Step => writeln!(out, "── {} ──", line.text),
-            LineKind::Probe => writeln!(out, "probe: {}", line.text),
+            LineKind::Probe { .. } => writeln!(out, "probe: {}", line.shown()),
             LineKind::Replayed => writeln!(out, "◌ {}", line.text),
-            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", line.text),
+            LineKind::Stdout | LineKind::Stderr | LineKind::Verdict { .. } => {
+                writeln!(out, "{}", line.text)
+            }
         },
         DemoEvent::FellBack {
             why,

@@ -31,7 +31,7 @@ fn securityfs_on_host() -> bool {
 const EPERM_LINES: &str = "inside a user namespace (uid 0 there):\n  mount securityfs → EPERM: IMA has no\n  per-container view (the IMA namespace\n  series, v14 Sep 2022, was never merged)\n";
 
 fn assert_refusal(r: &Run) {
-    let u = r.out.find("##kdeck step userns").expect("userns step");
+    let u = r.out.find("» step userns").expect("userns step");
     assert!(
         r.out[u..]
             .contains("$ unshare(CLONE_NEWUSER|CLONE_NEWNS)\n$ mount -t securityfs securityfs ")
@@ -42,7 +42,7 @@ fn assert_refusal(r: &Run) {
 
 fn assert_no_ima_run(r: &Run) {
     assert_eq!(r.code, 0);
-    assert!(r.out.starts_with("##kdeck probe partial "));
+    assert!(r.out.starts_with("» probe partial "));
     assert!(
         r.out
             .contains("lsm list lacks ima) — only the namespace refusal runs live")
@@ -51,7 +51,7 @@ fn assert_no_ima_run(r: &Run) {
     assert!(
         measurements
             .first()
-            .is_some_and(|l| l.starts_with("##kdeck partial measurements ")),
+            .is_some_and(|l| l.starts_with("» partial measurements ")),
         "{measurements:?}"
     );
     assert_refusal(r);
@@ -67,7 +67,7 @@ fn here_measurements_partial_and_userns_refused() {
     if ima_present() {
         eprintln!("this kernel has IMA: checking the live measurement list");
         assert_eq!(r.code, 0);
-        assert!(r.out.starts_with("##kdeck probe yes IMA active"));
+        assert!(r.out.starts_with("» probe yes IMA active"));
         if is_root() {
             assert!(r.out.contains("$ wc -l ima/ascii_runtime_measurements\n  "));
             assert!(!r.partial_steps().contains(&"measurements"));
@@ -78,9 +78,8 @@ fn here_measurements_partial_and_userns_refused() {
         if is_root() {
             // Root could look inside securityfs (mounted in a throwaway namespace).
             assert!(
-                r.out.contains(
-                    "##kdeck partial measurements this kernel has no IMA (CONFIG_IMA off)"
-                )
+                r.out
+                    .contains("» partial measurements this kernel has no IMA (CONFIG_IMA off)")
             );
             assert!(
                 r.out
@@ -102,7 +101,7 @@ fn as_nobody_the_same_refusal() {
     };
     if ima_present() {
         assert_eq!(r.code, 0);
-        assert!(r.out.contains("##kdeck partial measurements "));
+        assert!(r.out.contains("» partial measurements "));
         assert_refusal(&r);
     } else {
         assert_no_ima_run(&r);

@@ -83,7 +83,7 @@ impl DemoPane {
                 if step.is_none() {
                     // A whole-run fallback replaces what the live attempt printed.
                     self.lines
-                        .retain(|l| l.kind == crate::demo::LineKind::Probe);
+                        .retain(|l| matches!(l.kind, crate::demo::LineKind::Probe { .. }));
                     self.live = false;
                 }
                 self.fallbacks.push(FallBack {

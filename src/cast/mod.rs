@@ -14,7 +14,7 @@
 //!   split of the output (several lines in one event, a line spread over several
 //!   events, bare `\n`), so recordings made by `asciinema rec` replay too.
 //! - **Steps are `"m"` markers** whose label is the step name (the child's
-//!   `##kdeck step <label>` line). [`step_lines`] returns the lines of one step, which
+//!   `step` message). [`step_lines`] returns the lines of one step, which
 //!   is what a PARTIAL run shows from the recording.
 //! - The exit status of the demo child may be recorded as an `"x"` event (a v3 code;
 //!   v2 players ignore codes they don't know) and is also kept in the header.

@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod out;
+pub mod protocol;
 pub mod recordings;
 pub mod runner;
 
@@ -173,12 +174,7 @@ pub fn child_main(id: &str) -> i32 {
         return 2;
     };
     let probe = run_probe(spec);
-    out::say(format!(
-        "{}probe {} {}",
-        out::CONTROL_PREFIX,
-        probe.support.as_str(),
-        probe.evidence
-    ));
+    out::probe(probe.support, &probe.evidence);
     if probe.support == Support::No {
         return out::unsupported(&probe.evidence);
     }

@@ -1,22 +1,28 @@
 //! Runs demos: a live run re-executes kdeck (`kdeck __child <id>`) in its own process
 //! group and streams its lines as they come; a replay plays a recording with its
-//! timing. Both produce the same [`DemoEvent`] stream. Every wait is bounded: the live
-//! child is killed (whole group) at its timeout or on Stop.
+//! timing. Both produce the same [`DemoEvent`] stream. The child reports typed
+//! messages on its own descriptor ([`super::protocol`]); its stdout and stderr are
+//! shown as they come. Every wait is bounded: the live child is killed (whole group)
+//! at its timeout or on Stop.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::out::{self, Control};
+use super::protocol::{
+    ChildMsg, EXIT_FAIL, EXIT_PASS, EXIT_UNSUPPORTED, REPORT_FD, REPORT_FD_ENV, verdict_line,
+};
 use super::recordings::{self, Recordings};
 use super::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RunMode};
 use crate::cast::{LineOrMarker, output_lines, step_lines};
+use crate::sys::wait::{WaitOpts, Waited, wait_child};
 
 /// Where events go (the UI's channel, a recorder, a test's vector).
 pub type Sink = Arc<dyn Fn(DemoEvent) + Send + Sync>;
@@ -174,51 +180,50 @@ impl Run {
     }
 
     fn live(self, mode: RunMode) {
-        let timeout = self.timeout;
-        let mut child = match Command::new(&self.exe)
-            .arg("__child")
-            .arg(&self.id)
-            .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-        {
+        let started = |run: &Run| {
+            run.send(DemoEvent::Started {
+                run: run.run,
+                id: run.id.clone(),
+                live: true,
+            })
+        };
+        let (mut child, report) = match self.spawn_child() {
             Ok(c) => c,
             Err(e) => {
-                self.send(DemoEvent::Started {
-                    run: self.run,
-                    id: self.id.clone(),
-                    live: true,
-                });
+                started(&self);
                 return self.exit(Outcome::Crashed {
                     status: format!("can't start {}: {e}", self.exe.display()),
                 });
             }
         };
-        self.send(DemoEvent::Started {
-            run: self.run,
-            id: self.id.clone(),
-            live: true,
-        });
+        started(&self);
         let pid = child.id() as i32;
+        let deadline = self.start + self.timeout;
         let shared = Arc::new(self);
-        let unsupported: Arc<Mutex<Option<String>>> = Arc::default();
-        let last_fail: Arc<Mutex<Option<String>>> = Arc::default();
-        let stdout = child.stdout.take().map(|s| {
-            let (r, u, f) = (shared.clone(), unsupported.clone(), last_fail.clone());
-            thread::spawn(move || r.read_stdout(s, &u, &f))
-        });
-        let stderr = child.stderr.take().map(|s| {
-            let r = shared.clone();
-            thread::spawn(move || r.read_stderr(s))
-        });
-        let waited = wait_bounded(&mut child, timeout, &shared.cancel);
-        // Whatever is left of the group (grandchildren) goes too; ESRCH is fine.
-        // SAFETY: kill(2) with a negative pid signals the child's own process group.
-        unsafe { libc::kill(-pid, libc::SIGKILL) };
-        for h in [stdout, stderr].into_iter().flatten() {
+        let heard: Arc<Mutex<Heard>> = Arc::default();
+        let readers = [
+            {
+                let (r, h) = (shared.clone(), heard.clone());
+                Some(thread::spawn(move || r.read_report(report, &h)))
+            },
+            child.stdout.take().map(|s| {
+                let r = shared.clone();
+                thread::spawn(move || r.read_plain(s, LineKind::Stdout))
+            }),
+            child.stderr.take().map(|s| {
+                let r = shared.clone();
+                thread::spawn(move || r.read_plain(s, LineKind::Stderr))
+            }),
+        ];
+        let waited = wait_child(
+            pid,
+            deadline,
+            WaitOpts {
+                cancel: Some(&shared.cancel),
+                group: true,
+            },
+        );
+        for h in readers.into_iter().flatten() {
             let _ = h.join();
         }
         let run = match Arc::try_unwrap(shared) {
@@ -229,67 +234,117 @@ impl Run {
                 });
             }
         };
-        let why = unsupported.lock().ok().and_then(|mut u| u.take());
-        match waited {
-            Waited::Cancelled => run.exit(Outcome::Stopped),
-            Waited::TimedOut => run.exit(Outcome::TimedOut {
-                seconds: timeout.as_secs_f64(),
+        let heard = heard
+            .lock()
+            .map(|mut h| std::mem::take(&mut *h))
+            .unwrap_or_default();
+        run.ended(mode, waited, heard);
+    }
+
+    /// Spawns `kdeck __child <id>` in its own process group, with the write end of a
+    /// fresh pipe as its report descriptor; returns the child and the read end.
+    fn spawn_child(&self) -> std::io::Result<(Child, OwnedFd)> {
+        let (report, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        let wr_raw = wr.as_raw_fd();
+        let mut cmd = Command::new(&self.exe);
+        cmd.arg("__child")
+            .arg(&self.id)
+            .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env(REPORT_FD_ENV, REPORT_FD.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: between fork and exec the closure only calls dup2/fcntl, which are
+        // async-signal-safe; it places the pipe's write end at REPORT_FD without
+        // close-on-exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let rc = if wr_raw == REPORT_FD {
+                    libc::fcntl(wr_raw, libc::F_SETFD, 0)
+                } else {
+                    libc::dup2(wr_raw, REPORT_FD)
+                };
+                if rc < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
+        let child = cmd.spawn()?;
+        drop(wr);
+        Ok((child, report))
+    }
+
+    /// The run's end, from how the child ended and what it said.
+    fn ended(self, mode: RunMode, waited: Result<Waited, nix::errno::Errno>, heard: Heard) {
+        let code = match waited {
+            Ok(Waited::Cancelled) => return self.exit(Outcome::Stopped),
+            Ok(Waited::TimedOut) => {
+                let seconds = self.timeout.as_secs_f64();
+                return self.exit(Outcome::TimedOut { seconds });
+            }
+            Err(e) => {
+                let status = format!("waitpid: {e}");
+                return self.exit(Outcome::Crashed { status });
+            }
+            Ok(Waited::Signaled {
+                signal,
+                core_dumped,
+            }) => {
+                let status = describe_signal(signal, core_dumped);
+                return self.exit(Outcome::Crashed { status });
+            }
+            Ok(Waited::Exited(code)) => code,
+        };
+        match (code, heard.unsupported) {
+            (EXIT_UNSUPPORTED, Some(why)) if mode == RunMode::Auto => self.replay_all(why),
+            (EXIT_UNSUPPORTED, Some(why)) => self.exit(Outcome::Unsupported { why }),
+            (EXIT_PASS, _) => self.exit(Outcome::Passed),
+            (EXIT_FAIL, _) => {
+                let verdict = heard.failed.unwrap_or_else(|| "the demo failed".into());
+                self.exit(Outcome::Failed { verdict })
+            }
+            _ => self.exit(Outcome::Crashed {
+                status: format!("exit code {code}"),
             }),
-            Waited::Error(e) => run.exit(Outcome::Crashed { status: e }),
-            Waited::Exited(status) => match (status.code(), why) {
-                (Some(out::EXIT_UNSUPPORTED), Some(why)) if mode == RunMode::Auto => {
-                    run.replay_all(why)
-                }
-                (Some(out::EXIT_UNSUPPORTED), Some(why)) => run.exit(Outcome::Unsupported { why }),
-                (Some(out::EXIT_PASS), _) => run.exit(Outcome::Passed),
-                (Some(out::EXIT_FAIL), _) => {
-                    let verdict = last_fail
-                        .lock()
-                        .ok()
-                        .and_then(|mut f| f.take())
-                        .unwrap_or_else(|| "the demo failed".into());
-                    run.exit(Outcome::Failed { verdict })
-                }
-                _ => run.exit(Outcome::Crashed {
-                    status: describe(status),
-                }),
-            },
         }
     }
 
-    fn read_stdout(
-        &self,
-        stream: impl Read,
-        unsupported: &Mutex<Option<String>>,
-        last_fail: &Mutex<Option<String>>,
-    ) {
-        for text in lines(stream) {
-            match out::parse_control(&text) {
-                Some(Control::Probe { support, evidence }) => {
-                    self.line(LineKind::Probe, format!("{support} — {evidence}"))
+    /// The child's typed messages, as events; a line that is no message is shown as
+    /// the child wrote it.
+    fn read_report(&self, stream: OwnedFd, heard: &Mutex<Heard>) {
+        for text in lines(std::fs::File::from(stream)) {
+            let Some(msg) = ChildMsg::parse(&text) else {
+                self.line(LineKind::Stdout, text);
+                continue;
+            };
+            match msg {
+                ChildMsg::Probe { support, evidence } => {
+                    self.line(LineKind::Probe { support }, evidence)
                 }
-                Some(Control::Step(label)) => self.line(LineKind::Step, label),
-                Some(Control::Partial { step, why }) => self.replay_step(&step, why),
-                Some(Control::Unsupported(why)) => {
-                    if let Ok(mut u) = unsupported.lock() {
-                        *u = Some(why);
+                ChildMsg::Step { label } => self.line(LineKind::Step, label),
+                ChildMsg::Line { text } => self.line(LineKind::Stdout, text),
+                ChildMsg::Verdict { passed, text } => {
+                    self.line(LineKind::Verdict { passed }, verdict_line(passed, &text));
+                    if let (false, Ok(mut h)) = (passed, heard.lock()) {
+                        h.failed = Some(text);
                     }
                 }
-                None => {
-                    if let Some(v) = text.strip_prefix("✗ ")
-                        && let Ok(mut f) = last_fail.lock()
-                    {
-                        *f = Some(v.to_string());
+                ChildMsg::Partial { step, why } => self.replay_step(&step, why),
+                ChildMsg::Unsupported { why } => {
+                    if let Ok(mut h) = heard.lock() {
+                        h.unsupported = Some(why);
                     }
-                    self.line(LineKind::Stdout, text);
                 }
             }
         }
     }
 
-    fn read_stderr(&self, stream: impl Read) {
+    /// Lines the child wrote outside the protocol (its stdout or stderr).
+    fn read_plain(&self, stream: impl Read, kind: LineKind) {
         for text in lines(stream) {
-            self.line(LineKind::Stderr, text);
+            self.line(kind, text);
         }
     }
 
@@ -354,28 +409,32 @@ impl Run {
             recording: Some(info),
         });
         let replay_start = Instant::now();
-        let mut verdict_failed = None;
+        // The recording's header names its verdict line and its exit code.
+        let meta = cast.header.kdeck.clone().unwrap_or_default();
+        let passed = meta.exit != Some(EXIT_FAIL);
+        let verdict = meta.verdict.unwrap_or_default();
         for (t, item) in output_lines(&cast) {
             if !self.sleep_until(replay_start, t) {
                 return self.exit(Outcome::Stopped);
             }
             match item {
                 LineOrMarker::Marker(label) => self.line(LineKind::Step, label),
-                LineOrMarker::Line(text) => {
-                    if let Some(v) = text.strip_prefix("✗ ") {
-                        verdict_failed = Some(v.to_string());
-                    }
-                    self.line(LineKind::Stdout, text);
+                LineOrMarker::Line(text) if !verdict.is_empty() && text == verdict => {
+                    self.line(LineKind::Verdict { passed }, text)
                 }
+                LineOrMarker::Line(text) => self.line(LineKind::Stdout, text),
             }
         }
-        let recorded_exit = cast.header.kdeck.as_ref().and_then(|k| k.exit);
-        match (recorded_exit, verdict_failed) {
-            (Some(1), v) | (_, v @ Some(_)) => self.exit(Outcome::Failed {
-                verdict: v.unwrap_or_else(|| "the recorded run failed".into()),
-            }),
-            _ => self.exit(Outcome::Passed),
+        if passed {
+            return self.exit(Outcome::Passed);
         }
+        let shown = verdict_line(false, "");
+        let verdict = match verdict.strip_prefix(shown.as_str()) {
+            Some(text) => text.to_string(),
+            None if verdict.is_empty() => "the recorded run failed".into(),
+            None => verdict,
+        };
+        self.exit(Outcome::Failed { verdict })
     }
 
     /// Sleeps until `t` seconds (scaled by the speed) after `from`; false if cancelled.
@@ -414,75 +473,20 @@ fn lines(stream: impl Read) -> impl Iterator<Item = String> {
     })
 }
 
-enum Waited {
-    Exited(ExitStatus),
-    TimedOut,
-    Cancelled,
-    Error(String),
+/// What the child said that decides how its run ended.
+#[derive(Debug, Default)]
+struct Heard {
+    /// The ✗ verdict's text.
+    failed: Option<String>,
+    /// Why the feature is missing (an `unsupported` message).
+    unsupported: Option<String>,
 }
 
-/// Waits for the child, killing its process group at the deadline or when cancelled.
-/// Uses a pidfd so the exit is seen at once; polls every 20 ms for cancellation.
-fn wait_bounded(child: &mut Child, timeout: Duration, cancel: &AtomicBool) -> Waited {
-    let pid = child.id() as i32;
-    let deadline = Instant::now() + timeout;
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-    let outcome = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Waited::Exited(status),
-            Ok(None) => {}
-            Err(e) => break Waited::Error(format!("waitpid: {e}")),
-        }
-        let why = if cancel.load(Ordering::Relaxed) {
-            Some(Waited::Cancelled)
-        } else if Instant::now() >= deadline {
-            Some(Waited::TimedOut)
-        } else {
-            None
-        };
-        if let Some(w) = why {
-            // SAFETY: signals the child's process group (its pgid is its pid).
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
-            let _ = child.wait();
-            break w;
-        }
-        if pidfd >= 0 {
-            let mut fds = libc::pollfd {
-                fd: pidfd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd, bounded timeout.
-            unsafe { libc::poll(&mut fds, 1, 20) };
-        } else {
-            thread::sleep(Duration::from_millis(2));
-        }
-    };
-    if pidfd >= 0 {
-        // SAFETY: closing the fd pidfd_open gave us.
-        unsafe { libc::close(pidfd) };
-    }
-    outcome
-}
-
-/// "exit code 2", "killed by SIGSYS (core dumped)".
-fn describe(status: ExitStatus) -> String {
-    if let Some(code) = status.code() {
-        return format!("exit code {code}");
-    }
-    match status.signal() {
-        Some(sig) => {
-            let name = nix::sys::signal::Signal::try_from(sig)
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_else(|_| format!("signal {sig}"));
-            let core = if status.core_dumped() {
-                " (core dumped)"
-            } else {
-                ""
-            };
-            format!("killed by {name}{core}")
-        }
-        None => "ended without a status".into(),
-    }
+/// "killed by SIGSYS (core dumped)".
+fn describe_signal(sig: i32, core_dumped: bool) -> String {
+    let name = nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| format!("signal {sig}"));
+    let core = if core_dumped { " (core dumped)" } else { "" };
+    format!("killed by {name}{core}")
 }

@@ -14,10 +14,10 @@ pub mod timens;
 pub mod userns;
 pub mod wireguard;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How far this kernel (and these privileges) support a demo's feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Support {
     /// Everything the demo shows can run live.

@@ -37,14 +37,13 @@ pub fn cast_from_events(id: &str, events: &[DemoEvent], width: u16, height: u16)
                 last_t = line.t;
                 match line.kind {
                     LineKind::Step => w.marker(line.t, &line.text),
-                    LineKind::Probe => meta.probe = Some(line.text.clone()),
+                    LineKind::Probe { .. } => meta.probe = Some(line.shown()),
                     LineKind::Replayed => w.line(line.t, &format!("◌ {}", line.text)),
-                    LineKind::Stdout | LineKind::Stderr => {
-                        if line.text.starts_with('✓') || line.text.starts_with('✗') {
-                            meta.verdict = Some(line.text.clone());
-                        }
+                    LineKind::Verdict { .. } => {
+                        meta.verdict = Some(line.text.clone());
                         w.line(line.t, &line.text);
                     }
+                    LineKind::Stdout | LineKind::Stderr => w.line(line.t, &line.text),
                 }
             }
             DemoEvent::Exited {

@@ -44,9 +44,11 @@ impl DemoRun {
             let line = match ev {
                 DemoEvent::Output { line, .. } => match line.kind {
                     LineKind::Step => format!("── {} ──", line.text),
-                    LineKind::Probe => format!("probe: {}", line.text),
+                    LineKind::Probe { .. } => format!("probe: {}", line.shown()),
                     LineKind::Replayed => format!("◌ {}", line.text),
-                    LineKind::Stdout | LineKind::Stderr => line.text.clone(),
+                    LineKind::Stdout | LineKind::Stderr | LineKind::Verdict { .. } => {
+                        line.text.clone()
+                    }
                 },
                 DemoEvent::FellBack {
                     why, step: None, ..
@@ -350,8 +352,13 @@ mod tests {
             seconds: 0.5,
         };
         let live = classify(vec![
-            out(LineKind::Probe, "yes — abi 6"),
-            out(LineKind::Stdout, "✓ works"),
+            out(
+                LineKind::Probe {
+                    support: crate::probe::Support::Yes,
+                },
+                "abi 6",
+            ),
+            out(LineKind::Verdict { passed: true }, "✓ works"),
             exited(Outcome::Passed),
         ]);
         assert_eq!(live, (DemoMode::Live, Verdict::Pass, String::new(), 0));
@@ -376,7 +383,7 @@ mod tests {
         assert!(none.2.starts_with("ENOSYS; no recording"), "{}", none.2);
         let verdict = "nope".to_string();
         let failed = classify(vec![
-            out(LineKind::Stdout, "✗ nope"),
+            out(LineKind::Verdict { passed: false }, "✗ nope"),
             exited(Outcome::Failed { verdict }),
         ]);
         assert_eq!(failed, (DemoMode::Failed, Verdict::Fail, "nope".into(), 1));

@@ -253,14 +253,14 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
                 ]));
                 continue;
             }
-            LineKind::Probe => (theme::DIM, format!("probe: {}", line.text)),
+            LineKind::Probe { .. } => (theme::DIM, format!("probe: {}", line.shown())),
             LineKind::Stderr => (theme::WARN, line.text.clone()),
             LineKind::Replayed => (
                 theme::RECORDED.remove_modifier(Modifier::BOLD),
                 format!("◌ {}", line.text),
             ),
-            LineKind::Stdout if line.text.starts_with('✓') => (theme::OK, line.text.clone()),
-            LineKind::Stdout if line.text.starts_with('✗') => (theme::BAD, line.text.clone()),
+            LineKind::Verdict { passed: true } => (theme::OK, line.text.clone()),
+            LineKind::Verdict { passed: false } => (theme::BAD, line.text.clone()),
             LineKind::Stdout => (Style::default(), line.text.clone()),
         };
         // Keep leading spaces (demos indent details) by wrapping with them as prefix.
