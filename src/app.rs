@@ -10,6 +10,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use pane::{Badge, DemoPane, FallBack};
 
+/// One row of the `m` overlay: `(kernel, user, mode, reason)`.
+pub type MatrixRow<'a> = (&'a str, &'a str, &'a str, &'a str);
+
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, RunMode};
 use crate::probe::Support;
@@ -76,6 +79,8 @@ pub struct App {
     pub content_version: u64,
     /// The UI's memo of wrapped text.
     pub ui_cache: crate::ui::cache::Cache,
+    /// The kernel matrix that ships with kdeck, parsed once at start (the `m` overlay).
+    pub kernel_matrix: Option<crate::matrix::Matrix>,
     pub options: Options,
     /// Rows of the demo pane's output area, and rows of output, at the last draw (for
     /// scrolling and paging; set by the UI).
@@ -104,6 +109,7 @@ impl App {
                 .collect(),
             content_version: 0,
             ui_cache: Default::default(),
+            kernel_matrix: crate::matrix::shipped(),
             options,
             pane_rows: std::cell::Cell::new(10),
             pane_total: std::cell::Cell::new(0),
@@ -415,11 +421,19 @@ impl App {
         cmds
     }
 
+    /// The shipped matrix's `(kernel, user, mode, reason)` rows for demo `id`, and the
+    /// line saying which kdeck made it when; `None` if no matrix ships.
+    pub fn matrix_for(&self, id: &str) -> Option<(Vec<MatrixRow<'_>>, String)> {
+        let m = self.kernel_matrix.as_ref()?;
+        let stamp = format!("kdeck {} · {}", m.kdeck_version, m.date);
+        Some((crate::matrix::for_demo(m, id), stamp))
+    }
+
     fn stop_demo(&mut self) -> Vec<DemoCommand> {
         let Some(pane) = self.current_demo().and_then(|id| self.panes.get(id)) else {
             return Vec::new();
         };
-        match (pane.running, pane.run) {
+        match (pane.running(), pane.run) {
             (true, Some(run)) => vec![DemoCommand::Stop { run }],
             _ => Vec::new(),
         }
@@ -439,7 +453,7 @@ impl App {
         self.quit = true;
         self.panes
             .values()
-            .filter(|p| p.running)
+            .filter(|p| p.running())
             .filter_map(|p| p.run)
             .map(|run| DemoCommand::Stop { run })
             .collect()

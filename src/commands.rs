@@ -2,14 +2,17 @@
 //! functions that return text and exit codes so tests can call them directly.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::cast as asciicast;
 use crate::deck::Deck;
-use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
+use crate::demo::{
+    self, DemoCommand, DemoEvent, DemoMode, Engine, LineKind, Recordings, RunMode, RunSummary,
+    Verdict,
+};
 use crate::probe::Probe;
 
 /// One row of `kdeck probe`.
@@ -176,11 +179,8 @@ pub fn run_demo_plain(
     out: &mut dyn Write,
 ) -> std::io::Result<(Vec<DemoEvent>, bool)> {
     let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let sink: demo::Sink = Arc::new(move |ev| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(ev);
-        }
+    let sink = demo::sink(move |ev| {
+        let _ = tx.send(ev);
     });
     let mut engine = Engine::new(exe, recordings, sink).with_speed(speed);
     engine.command(DemoCommand::Start {
@@ -191,29 +191,23 @@ pub fn run_demo_plain(
     let timeout =
         demo::find(id).map_or(demo::DEFAULT_TIMEOUT, |d| d.timeout) + Duration::from_secs(120);
     let mut events = Vec::new();
-    let mut passed = false;
+    let mut summary = RunSummary::new(id);
     loop {
         let Ok(ev) = rx.recv_timeout(timeout) else {
             writeln!(out, "✗ no answer from the demo engine")?;
-            break;
+            return Ok((events, false));
         };
-        write_event(&ev, out)?;
-        let done = match &ev {
-            DemoEvent::Exited { outcome, .. } => {
-                passed = *outcome == Outcome::Passed;
-                true
-            }
-            _ => false,
-        };
+        summary.apply(&ev);
+        write_event(&ev, &summary, out)?;
+        let done = matches!(ev, DemoEvent::Exited { .. });
         events.push(ev);
         if done {
-            break;
+            return Ok((events, summary.verdict() != Verdict::Fail));
         }
     }
-    Ok((events, passed))
 }
 
-fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_event(ev: &DemoEvent, summary: &RunSummary, out: &mut dyn Write) -> std::io::Result<()> {
     match ev {
         DemoEvent::Started { id, live, .. } => writeln!(
             out,
@@ -244,15 +238,11 @@ fn write_event(ev: &DemoEvent, out: &mut dyn Write) -> std::io::Result<()> {
             step: Some(step),
             ..
         } => writeln!(out, "◐ PARTIAL — step {step} from the recording: {why}"),
-        DemoEvent::Exited {
-            outcome, seconds, ..
-        } => match outcome {
-            Outcome::Passed => writeln!(out, "(finished in {seconds:.2} s)"),
-            other => writeln!(
-                out,
-                "(ended: {} after {seconds:.2} s)",
-                serde_json::to_string(other).unwrap_or_default()
-            ),
+        DemoEvent::Exited { seconds, .. } => match summary.mode() {
+            DemoMode::Failed => {
+                writeln!(out, "(failed after {seconds:.2} s: {})", summary.reason())
+            }
+            mode => writeln!(out, "({} run, finished in {seconds:.2} s)", mode.as_str()),
         },
     }
 }

@@ -6,8 +6,8 @@
 //! Tests and the headless walkthrough feed the same loop from a plain channel.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -81,11 +81,9 @@ impl Events {
 
     /// A demo sink that forwards into this source.
     pub fn demo_sink(&self) -> Sink {
-        let n = Mutex::new(self.notifier());
-        Arc::new(move |ev| {
-            if let Ok(n) = n.lock() {
-                n.send(Message::Demo(ev));
-            }
+        let n = self.notifier();
+        crate::demo::sink(move |ev| {
+            n.send(Message::Demo(ev));
         })
     }
 
@@ -227,17 +225,12 @@ pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe:
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    let rows = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).ok()?;
-    let answers = rows
-        .iter()
-        .filter_map(|r| {
-            let support = match r["support"].as_str()? {
-                "yes" => crate::probe::Support::Yes,
-                "partial" => crate::probe::Support::Partial,
-                _ => crate::probe::Support::No,
-            };
-            Some((r["demo"].as_str()?.to_string(), support))
-        })
-        .collect();
-    Some(answers)
+    /// The part of a `kdeck probe --json` row the App needs.
+    #[derive(serde::Deserialize)]
+    struct Row {
+        demo: String,
+        support: crate::probe::Support,
+    }
+    let rows = serde_json::from_slice::<Vec<Row>>(&out.stdout).ok()?;
+    Some(rows.into_iter().map(|r| (r.demo, r.support)).collect())
 }

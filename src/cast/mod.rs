@@ -105,9 +105,10 @@ pub struct KdeckMeta {
     pub kdeck_version: String,
     /// RFC 3339 UTC, e.g. `2026-11-28T12:00:00Z`.
     pub date: String,
-    /// `live`, `replayed` or `partial`.
+    /// How the run went: `live`, `partial`, `recorded` or `failed` (older recordings
+    /// say `replayed` for `recorded`).
     pub mode: String,
-    /// The probe's answer and its evidence.
+    /// The probe's answer and its evidence: `<yes|partial|no> — <evidence>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
     /// Exit code of the demo child.
@@ -135,6 +136,12 @@ impl KdeckMeta {
         .filter(|(_, v)| v.is_empty())
         .map(|(k, _)| k)
         .collect()
+    }
+
+    /// The `probe` field's two parts: the answer's word and the evidence.
+    pub fn probe_parts(&self) -> Option<(&str, String)> {
+        let (word, evidence) = self.probe.as_deref()?.split_once(" — ")?;
+        Some((word.trim(), evidence.trim().to_string()))
     }
 }
 

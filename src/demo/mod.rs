@@ -7,6 +7,7 @@ pub mod out;
 pub mod protocol;
 pub mod recordings;
 pub mod runner;
+pub mod summary;
 
 pub mod audit;
 pub mod container;
@@ -23,7 +24,8 @@ use std::time::Duration;
 
 pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 pub use recordings::Recordings;
-pub use runner::{Engine, Sink};
+pub use runner::{Engine, Sink, sink};
+pub use summary::{DemoMode, FallBack, ProbeAnswer, RunSummary, Verdict};
 
 use crate::probe::{self, Probe, Support};
 

@@ -27,6 +27,17 @@ use crate::sys::wait::{WaitOpts, Waited, wait_child};
 /// Where events go (the UI's channel, a recorder, a test's vector).
 pub type Sink = Arc<dyn Fn(DemoEvent) + Send + Sync>;
 
+/// A sink that hands each event to `send`, which need not be `Sync` (an mpsc
+/// `Sender`): the run threads take turns through a mutex.
+pub fn sink(send: impl Fn(DemoEvent) + Send + 'static) -> Sink {
+    let send = Mutex::new(send);
+    Arc::new(move |ev| {
+        if let Ok(send) = send.lock() {
+            send(ev);
+        }
+    })
+}
+
 /// Starts and stops demo runs.
 pub struct Engine {
     exe: PathBuf,

@@ -29,6 +29,13 @@ pub enum Support {
 }
 
 impl Support {
+    /// The answer from its word (`yes`, `partial`, `no`).
+    pub fn from_word(word: &str) -> Option<Support> {
+        [Support::Yes, Support::Partial, Support::No]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Support::Yes => "yes",

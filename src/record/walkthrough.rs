@@ -49,6 +49,7 @@ use super::mask::{HostValues, Region, masked_rows};
 use crate::app::{App, Message, Options};
 use crate::cast::{Cast, CastWriter, Header, host_meta};
 use crate::deck::Deck;
+use crate::demo::DemoMode;
 use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
 
 /// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
@@ -272,9 +273,9 @@ pub fn render(
         rec.t,
         &format!("\x1b[0m\x1b[{};1H\x1b[?25h\r\n", settings.rows),
     );
-    let modes: HashSet<&str> = runs.iter().map(|r| mode_of(&r.events)).collect();
+    let modes: HashSet<DemoMode> = runs.iter().map(|r| mode_of(&r.id, &r.events)).collect();
     let mode = match (modes.len(), modes.iter().next()) {
-        (1, Some(m)) => *m,
+        (1, Some(m)) => m.as_str(),
         (0, _) => "live",
         _ => "partial",
     };

@@ -169,12 +169,6 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The shipped kernel matrix, parsed once.
-fn matrix() -> Option<&'static crate::matrix::Matrix> {
-    static M: std::sync::OnceLock<Option<crate::matrix::Matrix>> = std::sync::OnceLock::new();
-    M.get_or_init(crate::matrix::shipped).as_ref()
-}
-
 /// `m`: on which kernels (and as which user) the current demo ran live, partial or
 /// recorded, and why, from the matrix that ships with kdeck (`demos/matrix.json`).
 pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
@@ -191,13 +185,12 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let w = inner.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    match matrix() {
+    match app.matrix_for(id) {
         None => lines.push(Line::styled(
             " No kernel matrix ships with this build (run `kdeck matrix --save`).",
             theme::WARN,
         )),
-        Some(m) => {
-            let rows = crate::matrix::for_demo(m, id);
+        Some((rows, stamp)) => {
             if rows.is_empty() {
                 lines.push(Line::styled(
                     format!(" The matrix has no runs of {id}."),
@@ -224,10 +217,7 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                 }
             }
             lines.push(Line::default());
-            lines.push(Line::styled(
-                format!(" kdeck {} · {}", m.kdeck_version, m.date),
-                theme::DIM,
-            ));
+            lines.push(Line::styled(format!(" {stamp}"), theme::DIM));
         }
     }
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {

@@ -289,15 +289,12 @@ fn duration(secs: f64) -> String {
 
 /// The pane's status line, in full and short (when the scroll indicator needs room).
 fn status_text(app: &App, pane: Option<&DemoPane>) -> (String, String) {
-    let full = match pane {
-        Some(p) if p.running => format!(
+    let full = match (pane, pane.and_then(DemoPane::outcome)) {
+        (Some(p), _) if p.running() => format!(
             "running… {:.1} s · x stop",
             p.lines.last().map_or(0.0, |l| l.t)
         ),
-        Some(DemoPane {
-            outcome: Some((o, secs)),
-            ..
-        }) => {
+        (Some(p), Some((o, secs))) => {
             let what = match o {
                 Outcome::Passed => "✓ passed".to_string(),
                 Outcome::Failed { .. } => "✗ failed".to_string(),
@@ -307,12 +304,12 @@ fn status_text(app: &App, pane: Option<&DemoPane>) -> (String, String) {
                 Outcome::NoRecording { .. } => "✗ no recording".to_string(),
                 Outcome::Unsupported { .. } => "✗ unsupported".to_string(),
             };
-            let toggle = if pane.is_some_and(|p| p.prefer_recorded) {
+            let toggle = if p.prefer_recorded {
                 "live"
             } else {
                 "recorded"
             };
-            let done = format!("{what} in {}", duration(*secs));
+            let done = format!("{what} in {}", duration(secs));
             return (format!("{done} · r re-run · f {toggle}"), done);
         }
         _ if app.options.force_recorded => "r replay".to_string(),
