@@ -228,7 +228,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
 }
 
 fn forced_recorded() -> bool {
-    std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1")
+    demo::force_recorded()
 }
 
 fn recordings_from(dir: Option<PathBuf>) -> Recordings {
@@ -283,9 +283,6 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let first = terminal
         .draw(|f| f.render_widget(&app, f.area()))
         .map(|_| ());
-    if std::env::var_os("KDECK_TEST_PANIC").is_some() {
-        panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore");
-    }
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
     let result =

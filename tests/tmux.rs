@@ -25,13 +25,17 @@ impl Session {
     }
 
     fn start_with_env(env: &str, args: &str) -> Session {
+        Session::start_program(&format!("{env} {} {args}", env!("CARGO_BIN_EXE_kdeck")))
+    }
+
+    /// Runs `program` (a shell command line) in a fresh tmux session.
+    fn start_program(program: &str) -> Session {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("kdeck-test-{}-{n}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_kdeck");
-        // After kdeck exits, print its status and the tty mode, then keep the pane open.
+        // After the program exits, print its status and the tty mode, then keep the pane open.
         let cmd = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
+            "{program}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
         );
         let ok = tmux()
             .args([
@@ -202,9 +206,31 @@ fn without_a_terminal_it_says_so() {
     assert!(out.stdout.is_empty(), "no escape codes into a pipe");
 }
 
+/// The test-only entry point the next test runs in a terminal: kdeck's terminal set-up,
+/// one frame, then a panic. Ignored in ordinary runs (it panics on purpose); the
+/// shipped binary has no way to be made to panic.
+#[test]
+#[ignore = "run by a_panic_restores_the_terminal_then_prints_its_message, in tmux"]
+fn panics_inside_the_terminal_on_purpose() {
+    let mut terminal = kdeck::terminal::init().expect("terminal set-up");
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                ratatui::widgets::Paragraph::new("kdeck: about to panic"),
+                f.area(),
+            )
+        })
+        .expect("first frame");
+    panic!("panicking on purpose to test terminal restore");
+}
+
 #[test]
 fn a_panic_restores_the_terminal_then_prints_its_message() {
-    let s = Session::start_with_env("KDECK_TEST_PANIC=1", "");
+    let me = std::env::current_exe().expect("the test binary");
+    let s = Session::start_program(&format!(
+        "RUST_BACKTRACE=0 {} --ignored --exact panics_inside_the_terminal_on_purpose --nocapture",
+        me.display()
+    ));
     let after = s.wait_for("EXIT=");
     assert!(after.contains("EXIT=101"), "{after}");
     assert!(

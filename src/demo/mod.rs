@@ -146,6 +146,11 @@ pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|d| d.id).collect()
 }
 
+/// `KDECK_FORCE_RECORDED=1`: every demo plays its recording (the one place it is read).
+pub fn force_recorded() -> bool {
+    std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1")
+}
+
 /// Runs a demo's probe, honouring the test-only `KDECK_PROBE_FORCE` override.
 pub fn run_probe(spec: &DemoSpec) -> Probe {
     let real = (spec.probe)();

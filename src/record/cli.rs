@@ -110,9 +110,7 @@ impl RecordArgs {
             Some(ModeArg::Auto) => RunMode::Auto,
             Some(ModeArg::Live) => RunMode::Live,
             Some(ModeArg::Recorded) => RunMode::Recorded,
-            None if std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1") => {
-                RunMode::Recorded
-            }
+            None if crate::demo::force_recorded() => RunMode::Recorded,
             None => RunMode::Auto,
         }
     }

@@ -5,7 +5,7 @@
 pub mod child;
 pub mod tools;
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use kdeck::app::{App, Message, Options};
@@ -56,15 +56,10 @@ pub fn code(k: KeyCode) -> Message {
 /// A sink that collects into a channel.
 pub fn channel_sink() -> (Sink, mpsc::Receiver<DemoEvent>) {
     let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    (
-        Arc::new(move |ev| {
-            if let Ok(t) = tx.lock() {
-                let _ = t.send(ev);
-            }
-        }),
-        rx,
-    )
+    let sink = demo::sink(move |ev| {
+        let _ = tx.send(ev);
+    });
+    (sink, rx)
 }
 
 /// Presses `r` on the app (at a demo slide), runs the commands through `engine`'s
