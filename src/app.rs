@@ -10,6 +10,19 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use pane::{Badge, DemoPane, FallBack};
 
+/// The demo pane's output rows and how many rows of output it has, as last drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneView {
+    pub rows: usize,
+    pub total: usize,
+}
+
+impl Default for PaneView {
+    fn default() -> PaneView {
+        PaneView { rows: 10, total: 0 }
+    }
+}
+
 /// One row of the `m` overlay: `(kernel, user, mode, reason)`.
 pub type MatrixRow<'a> = (&'a str, &'a str, &'a str, &'a str);
 
@@ -77,15 +90,13 @@ pub struct App {
     pub slide_vars: HashMap<String, String>,
     /// Bumped whenever rendered slide text changes (probe answers, search).
     pub content_version: u64,
-    /// The UI's memo of wrapped text.
-    pub ui_cache: crate::ui::cache::Cache,
-    /// The kernel matrix that ships with kdeck, parsed once at start (the `m` overlay).
+    /// The kernel matrix that ships with kdeck, parsed when `m` first opens its overlay
+    /// (in `update`, never while drawing).
     pub kernel_matrix: Option<crate::matrix::Matrix>,
     pub options: Options,
-    /// Rows of the demo pane's output area, and rows of output, at the last draw (for
-    /// scrolling and paging; set by the UI).
-    pub pane_rows: std::cell::Cell<usize>,
-    pub pane_total: std::cell::Cell<usize>,
+    /// The demo pane's geometry at the last draw (for scrolling and paging), handed
+    /// over by the loop after each frame.
+    pub pane_view: PaneView,
     pub quit: bool,
     next_run: u64,
 }
@@ -108,11 +119,9 @@ impl App {
                 .map(|id| (format!("probe:{id}"), "… probing".to_string()))
                 .collect(),
             content_version: 0,
-            ui_cache: Default::default(),
-            kernel_matrix: crate::matrix::shipped(),
+            kernel_matrix: None,
             options,
-            pane_rows: std::cell::Cell::new(10),
-            pane_total: std::cell::Cell::new(0),
+            pane_view: PaneView::default(),
             quit: false,
             next_run: 1,
         }
@@ -230,6 +239,9 @@ impl App {
             }
             KeyCode::Char('m') => {
                 if self.current_demo().is_some() {
+                    if self.kernel_matrix.is_none() {
+                        self.kernel_matrix = crate::matrix::shipped();
+                    }
                     self.overlay = Overlay::Matrix;
                 } else {
                     self.status =
@@ -277,7 +289,7 @@ impl App {
     }
 
     fn page(&self) -> isize {
-        self.pane_rows.get().max(2) as isize - 1
+        self.pane_view.rows.max(2) as isize - 1
     }
 
     fn overview_key(&mut self, key: KeyEvent, selected: usize) -> Vec<DemoCommand> {
@@ -440,7 +452,7 @@ impl App {
     }
 
     fn scroll(&mut self, delta: isize) -> Vec<DemoCommand> {
-        let (rows, total) = (self.pane_rows.get(), self.pane_total.get());
+        let PaneView { rows, total } = self.pane_view;
         if let Some(id) = self.current_demo().map(str::to_string)
             && let Some(pane) = self.panes.get_mut(&id)
         {

@@ -2,8 +2,9 @@
 //!
 //! Layout (see README "Architecture"): `deck` parses slides, `app` holds state and
 //! `update()`, `ui` draws it, `event` feeds one channel, `demo` runs demos in child
-//! processes or replays recordings, `probe` asks the kernel what it supports, `record`
-//! reads and writes asciicast files and reports.
+//! processes or replays recordings and folds each run into a `RunSummary`, `probe` asks
+//! the kernel what it supports, `cast` reads and writes asciicast files, `record` runs
+//! headless and writes reports, `sys` wraps the kernel interfaces everything shares.
 
 pub mod app;
 pub mod cast;

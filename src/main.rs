@@ -280,13 +280,12 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     // First frame before anything else competes for the CPU.
-    let first = terminal
-        .draw(|f| f.render_widget(&app, f.area()))
-        .map(|_| ());
+    let mut ui = kdeck::ui::UiState::default();
+    let first = kdeck::tui::draw(&mut terminal, &mut app, &mut ui);
     events.spawn_clock(started);
     events.spawn_probes(exe_for_probes);
-    let result =
-        first.and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut events, &mut engine));
+    let result = first
+        .and_then(|_| kdeck::tui::run(&mut terminal, &mut app, &mut ui, &mut events, &mut engine));
     engine.stop_all();
     kdeck::terminal::restore();
     result.context("drawing failed")?;

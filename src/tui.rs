@@ -7,6 +7,7 @@ use ratatui::backend::Backend;
 use crate::app::App;
 use crate::demo::{DemoCommand, Engine};
 use crate::event::Source;
+use crate::ui::UiState;
 
 /// Something that carries out demo commands (the engine, or a test's recorder).
 pub trait Commands {
@@ -25,10 +26,11 @@ impl Commands for Engine {
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
+    ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
 ) -> Result<(), B::Error> {
-    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    draw(terminal, app, ui)?;
     while !app.quit {
         let batch = source.next_batch();
         if batch.is_empty() {
@@ -45,8 +47,19 @@ pub fn run<B: Backend>(
             engine.command(cmd);
         }
         if !app.quit {
-            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            draw(terminal, app, ui)?;
         }
     }
+    Ok(())
+}
+
+/// One frame; the demo pane's geometry goes back to the app for scrolling.
+pub fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    ui: &mut UiState,
+) -> Result<(), B::Error> {
+    terminal.draw(|f| f.render_stateful_widget(&*app, f.area(), ui))?;
+    app.pane_view = ui.pane_view();
     Ok(())
 }

@@ -45,13 +45,6 @@ const NEVER: &[(&str, &str, &str)] = &[
     ("Cast", "Demo", "casts know no demo"),
 ];
 
-/// Edges that break a rule today and are still to be removed, each with where.
-const PENDING: &[(&str, &str, &str)] = &[(
-    "App",
-    "Ui",
-    "src/app.rs: App still owns the UI's render cache (ui::cache::Cache)",
-)];
-
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read src/") {
         let path = entry.expect("dir entry").path();
@@ -102,13 +95,12 @@ fn no_part_imports_what_the_design_forbids() {
     );
     let mut broken = Vec::new();
     for (from, to, why) in NEVER {
-        let pending = PENDING.iter().any(|(f, t, _)| f == from && t == to);
         let offenders: Vec<&String> = edges
             .iter()
             .filter(|(f, t, _)| f == from && t == to)
             .map(|(_, _, file)| file)
             .collect();
-        if !offenders.is_empty() && !pending {
+        if !offenders.is_empty() {
             broken.push(format!("{from} imports {to} ({why}): {offenders:?}"));
         }
     }
@@ -117,15 +109,4 @@ fn no_part_imports_what_the_design_forbids() {
         "layer rules broken:\n{}",
         broken.join("\n")
     );
-}
-
-#[test]
-fn pending_exceptions_are_still_needed() {
-    let edges = edges();
-    for (from, to, what) in PENDING {
-        assert!(
-            edges.iter().any(|(f, t, _)| f == from && t == to),
-            "{from} no longer imports {to}: drop the pending exception ({what})"
-        );
-    }
 }

@@ -108,16 +108,18 @@ struct Recorder {
     count: usize,
     t: f64,
     host: HostValues,
+    /// The UI's state between frames (its memo of wrapped text).
+    ui: crate::ui::UiState,
 }
 
 impl Recorder {
     fn frame(&mut self, app: &App, what: Option<&str>) -> Result<(), RecordError> {
         let done = self
             .terminal
-            .draw(|f| f.render_widget(app, f.area()))
+            .draw(|f| f.render_stateful_widget(app, f.area(), &mut self.ui))
             .map_err(RecordError::Draw)?;
         let (cells, area) = (cells(done.buffer), done.area);
-        let pane = crate::ui::layout(app, area)
+        let pane = crate::ui::layout(app, &self.ui, area)
             .and_then(|a| a.demo)
             .map(|d| Region {
                 x: usize::from(d.x),
@@ -242,6 +244,7 @@ pub fn render(
         frames: String::new(),
         count: 0,
         t: 0.0,
+        ui: crate::ui::UiState::default(),
         host: HostValues {
             kernel: settings.kernel.clone(),
             ..HostValues::here()

@@ -1,5 +1,7 @@
 //! The slide, the demo pane and the speaker notes.
 
+use super::UiState;
+use crate::app::PaneView;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -21,7 +23,7 @@ fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) -> usize {
 
 /// The slide text, one column of margin each side; an overflow is marked, never cut
 /// silently.
-pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn slide(app: &App, ui: &UiState, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
@@ -37,7 +39,7 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         area.width
     };
-    let cached = app.ui_cache.slide(app, wrap_width as usize);
+    let cached = ui.cache.slide(app, wrap_width as usize);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
         lines.extend(cached.iter().cloned());
@@ -73,13 +75,13 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The speaker notes, wrapped; cut with a marker when they don't fit.
-pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn notes(app: &App, ui: &UiState, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
         ..area
     };
-    let cached = app.ui_cache.notes(app, area.width as usize);
+    let cached = ui.cache.notes(app, area.width as usize);
     let mut cut: Vec<Line<'static>>;
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
         cut = cached[..area.height as usize].to_vec();
@@ -102,15 +104,13 @@ pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// How many rows the notes want at this width (0 when there are none).
-pub fn notes_rows(app: &App, width: u16) -> u16 {
-    app.ui_cache
-        .notes(app, width.saturating_sub(2) as usize)
-        .len() as u16
+pub fn notes_rows(app: &App, ui: &UiState, width: u16) -> u16 {
+    ui.cache.notes(app, width.saturating_sub(2) as usize).len() as u16
 }
 
 /// The demo pane: title, badge, what it proves, then the output (scrollable) and a
 /// status line.
-pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
+pub fn demo(app: &App, ui: &UiState, id: &str, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
@@ -135,8 +135,10 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
         Some(p) if p.run.is_some() => output_lines(p, w),
         _ => idle_lines(app, id, w),
     };
-    app.pane_rows.set(body_rows);
-    app.pane_total.set(body.len());
+    ui.pane.set(PaneView {
+        rows: body_rows,
+        total: body.len(),
+    });
     let max_start = body.len().saturating_sub(body_rows);
     let start = pane
         .and_then(|p| p.scroll)
