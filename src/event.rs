@@ -15,6 +15,7 @@ use ratatui::crossterm::event::{self, Event};
 
 use crate::app::Message;
 use crate::demo::Sink;
+pub use crate::demo::probe_answers;
 
 /// A source of messages for [`crate::tui::run`].
 pub trait Source {
@@ -214,23 +215,4 @@ impl Source for Events {
             }
         }
     }
-}
-
-/// What this kernel supports, per demo, from `kdeck probe --json` run as a fresh
-/// single-threaded child (probes fork and unshare; never do that in a threaded TUI).
-pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe::Support)>> {
-    let out = std::process::Command::new(exe)
-        .args(["probe", "--json"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    /// The part of a `kdeck probe --json` row the App needs.
-    #[derive(serde::Deserialize)]
-    struct Row {
-        demo: String,
-        support: crate::probe::Support,
-    }
-    let rows = serde_json::from_slice::<Vec<Row>>(&out.stdout).ok()?;
-    Some(rows.into_iter().map(|r| (r.demo, r.support)).collect())
 }

@@ -79,7 +79,7 @@ fn debian_6_1_under_qemu() {
 
     // Landlock: ABI 2, the filesystem part live, the network part skipped.
     let ll = cell("landlock", "root");
-    assert_eq!(ll.mode, "partial", "{ll:?}");
+    assert_eq!(ll.mode.as_str(), "partial", "{ll:?}");
     assert!(ll.reason.contains("ABI 2 < 4"), "{ll:?}");
     let text = cast_text(&root.join("landlock.cast"));
     assert!(
@@ -91,7 +91,7 @@ fn debian_6_1_under_qemu() {
 
     // LSM: no lsm_list_modules() before 6.8 → securityfs, which lists apparmor.
     let lsm = cell("lsm", "root");
-    assert_eq!(lsm.verdict, "pass", "{lsm:?}");
+    assert_eq!(lsm.verdict.as_str(), "pass", "{lsm:?}");
     let text = cast_text(&root.join("lsm.cast"));
     assert!(text.contains("= -1 ENOSYS"), "{text}");
     assert!(
@@ -110,12 +110,12 @@ fn debian_6_1_under_qemu() {
         );
     }
     // As nobody, dmesg_restrict=1 keeps the log from being read: partial.
-    assert_eq!(cell("seccomp-log", "nobody").mode, "partial");
+    assert_eq!(cell("seccomp-log", "nobody").mode.as_str(), "partial");
     // WireGuard's module (and its dependencies) loaded from the initramfs.
     assert!(
         k.modules.iter().any(|m| m == "wireguard.ko: ok"),
         "{:?}",
         k.modules
     );
-    assert_eq!(cell("wireguard", "root").mode, "live");
+    assert_eq!(cell("wireguard", "root").mode.as_str(), "live");
 }

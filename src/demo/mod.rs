@@ -2,6 +2,7 @@
 //! recorded replay). This module never imports ratatui or crossterm; the UI talks to it
 //! with [`DemoCommand`] and hears back only [`DemoEvent`]s.
 
+pub mod answers;
 pub mod events;
 pub mod out;
 pub mod protocol;
@@ -22,6 +23,7 @@ pub mod wireguard;
 
 use std::time::Duration;
 
+pub use answers::probe_answers;
 pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 pub use recordings::Recordings;
 pub use runner::{Engine, Sink, sink};

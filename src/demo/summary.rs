@@ -10,17 +10,25 @@ use super::events::{DemoEvent, LineKind, Outcome, RecordingInfo};
 use crate::probe::Support;
 
 /// How a demo ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DemoMode {
     /// Everything ran live on this kernel.
     Live,
     /// Ran live, some steps shown from the recording.
     Partial,
-    /// The whole run shown from the recording.
+    /// The whole run shown from the recording (older files say `replayed`).
+    #[serde(alias = "replayed")]
     Recorded,
     /// A ✗ verdict, a crash, a timeout, a stop, or no recording where one was needed.
+    #[default]
     Failed,
+}
+
+impl std::fmt::Display for DemoMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl DemoMode {
@@ -35,12 +43,19 @@ impl DemoMode {
 }
 
 /// What the run means for CI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
+    #[default]
     Fail,
     Fallback,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Verdict {

@@ -14,6 +14,7 @@
 //!             "reason": "…", "verdict_line": "✓ …"}]}
 //! ```
 
+use crate::record::report::{DemoMode, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// Every demo on every kernel.
@@ -51,8 +52,8 @@ pub struct Cell {
     pub demo: String,
     pub kernel: String,
     pub user: String,
-    pub mode: String,
-    pub verdict: String,
+    pub mode: DemoMode,
+    pub verdict: Verdict,
     pub reason: String,
     pub verdict_line: String,
 }
@@ -100,8 +101,8 @@ impl Matrix {
             .collect();
         match cells.as_slice() {
             [] => "—".into(),
-            [one] => one.mode.clone(),
-            many if many.iter().all(|c| c.mode == many[0].mode) => many[0].mode.clone(),
+            [one] => one.mode.to_string(),
+            many if many.iter().all(|c| c.mode == many[0].mode) => many[0].mode.to_string(),
             many => many
                 .iter()
                 .map(|c| format!("{} ({})", c.mode, c.user))
@@ -120,7 +121,7 @@ impl Matrix {
                     .iter()
                     .filter(|c| c.demo == demo && c.kernel == k.name)
                 {
-                    if c.mode != "live" && k.error.as_deref() != Some(c.reason.as_str()) {
+                    if c.mode != DemoMode::Live && k.error.as_deref() != Some(c.reason.as_str()) {
                         out.push(format!(
                             "{demo} on {} as {}: {} — {}",
                             k.name, c.user, c.mode, c.reason
@@ -247,7 +248,7 @@ mod tests {
             demo: demo.into(),
             kernel: kernel.into(),
             user: user.into(),
-            mode: mode.into(),
+            mode: serde_json::from_value(serde_json::Value::from(mode)).expect("a mode"),
             reason: format!("{mode} because"),
             ..Cell::default()
         }
