@@ -67,14 +67,9 @@ pub fn detect() -> Detect {
 
 /// True if securityfs is mounted in our mount namespace (per /proc/self/mountinfo).
 pub fn securityfs_mounted() -> bool {
-    std::fs::read_to_string("/proc/self/mountinfo")
-        .map(|m| {
-            m.lines().any(|l| {
-                l.split_once(" - ")
-                    .is_some_and(|(_, tail)| tail.starts_with("securityfs "))
-            })
-        })
-        .unwrap_or(false)
+    procfs::process::Process::myself()
+        .and_then(|me| me.mountinfo())
+        .is_ok_and(|mounts| mounts.iter().any(|m| m.fs_type == "securityfs"))
 }
 
 fn securityfs_witness() -> Seen {

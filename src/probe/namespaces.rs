@@ -147,11 +147,8 @@ pub fn refusal_evidence() -> String {
 
 /// The `Seccomp:` field of /proc/self/status.
 fn seccomp_mode() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Seccomp:"))
-        .map(|v| v.trim().to_string())
+    let status = procfs::process::Process::myself().ok()?.status().ok()?;
+    status.seccomp.map(|mode| mode.to_string())
 }
 
 #[cfg(test)]
