@@ -1,5 +1,6 @@
-//! The presenting loop, generic over the ratatui backend so the terminal, the headless
-//! walkthrough and the tests share it.
+//! The presenting loop, generic over the ratatui backend so the terminal and the tests
+//! (tests/run_loop.rs) share it; the headless walkthrough steps slides itself but draws
+//! the same widget.
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
