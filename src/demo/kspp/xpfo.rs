@@ -4,6 +4,7 @@
 //! /proc/<child>/mem: the anonymous page reads back, the secret page gives EIO.
 
 use crate::sys::memfd::memfd_secret;
+use crate::sys::wait::{WaitOpts, wait_child};
 use std::time::{Duration, Instant};
 
 use crate::probe::{errno_name, last_errno};
@@ -338,23 +339,8 @@ fn pread(fd: i32, addr: u64, len: usize) -> Result<Vec<u8>, i32> {
 /// Waits for the child (it leaves once our pipe end closes); kills it after 500 ms.
 fn reap(pid: i32) {
     let deadline = Instant::now() + Duration::from_millis(500);
-    loop {
-        let mut status = 0;
-        // SAFETY: waiting for our own child.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc != 0 {
-            return; // reaped, or an error (nothing left to wait for)
-        }
-        if Instant::now() >= deadline {
-            // SAFETY: our own child; then a blocking wait, which SIGKILL bounds.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    // Reaped either way; a child still running at the deadline is killed first.
+    let _ = wait_child(pid, deadline, WaitOpts::default());
 }
 
 #[cfg(test)]
