@@ -16,12 +16,13 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod replay;
+
 use super::protocol::{
     ChildMsg, EXIT_FAIL, EXIT_PASS, EXIT_UNSUPPORTED, REPORT_FD, REPORT_FD_ENV, verdict_line,
 };
-use super::recordings::{self, Recordings};
+use super::recordings::Recordings;
 use super::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RunMode};
-use crate::cast::{LineOrMarker, output_lines, step_lines};
 use crate::sys::wait::{WaitOpts, Waited, wait_child};
 
 /// Where events go (the UI's channel, a recorder, a test's vector).
@@ -357,113 +358,6 @@ impl Run {
         for text in lines(stream) {
             self.line(kind, text);
         }
-    }
-
-    /// One step of a live run could not run: show it from the recording.
-    fn replay_step(&self, step: &str, why: String) {
-        let (cast, info) = match self.recordings.load(&self.id) {
-            Ok(cast) => {
-                let info = recordings::info(&cast, &self.recordings.path_of(&self.id));
-                (Some(cast), Some(info))
-            }
-            Err(e) => {
-                self.send(DemoEvent::FellBack {
-                    run: self.run,
-                    why,
-                    step: Some(step.to_string()),
-                    recording: None,
-                });
-                return self.line(
-                    LineKind::Stderr,
-                    format!("(no recording to show this step: {e})"),
-                );
-            }
-        };
-        self.send(DemoEvent::FellBack {
-            run: self.run,
-            why,
-            step: Some(step.to_string()),
-            recording: info,
-        });
-        let lines = cast.map(|c| step_lines(&c, step)).unwrap_or_default();
-        if lines.is_empty() {
-            self.line(
-                LineKind::Stderr,
-                format!("(the recording has no step \"{step}\")"),
-            );
-        }
-        for (_, text) in lines {
-            self.line(LineKind::Replayed, text);
-        }
-    }
-
-    /// The whole run from the recording, with its timing.
-    fn replay_all(self, why: String) {
-        let source = self.recordings.path_of(&self.id);
-        let cast = match self.recordings.load(&self.id) {
-            Ok(c) => c,
-            Err(error) => {
-                self.send(DemoEvent::FellBack {
-                    run: self.run,
-                    why,
-                    step: None,
-                    recording: None,
-                });
-                return self.exit(Outcome::NoRecording { error });
-            }
-        };
-        let info = recordings::info(&cast, &source);
-        self.send(DemoEvent::FellBack {
-            run: self.run,
-            why,
-            step: None,
-            recording: Some(info),
-        });
-        let replay_start = Instant::now();
-        // The recording's header names its verdict line and its exit code.
-        let meta = cast.header.kdeck.clone().unwrap_or_default();
-        let passed = meta.exit != Some(EXIT_FAIL);
-        let verdict = meta.verdict.unwrap_or_default();
-        for (t, item) in output_lines(&cast) {
-            if !self.sleep_until(replay_start, t) {
-                return self.exit(Outcome::Stopped);
-            }
-            match item {
-                LineOrMarker::Marker(label) => self.line(LineKind::Step, label),
-                LineOrMarker::Line(text) if !verdict.is_empty() && text == verdict => {
-                    self.line(LineKind::Verdict { passed }, text)
-                }
-                LineOrMarker::Line(text) => self.line(LineKind::Stdout, text),
-            }
-        }
-        if passed {
-            return self.exit(Outcome::Passed);
-        }
-        let shown = verdict_line(false, "");
-        let verdict = match verdict.strip_prefix(shown.as_str()) {
-            Some(text) => text.to_string(),
-            None if verdict.is_empty() => "the recorded run failed".into(),
-            None => verdict,
-        };
-        self.exit(Outcome::Failed { verdict })
-    }
-
-    /// Sleeps until `t` seconds (scaled by the speed) after `from`; false if cancelled.
-    fn sleep_until(&self, from: Instant, t: f64) -> bool {
-        if self.speed > 0.0 {
-            let target = from + Duration::from_secs_f64((t / self.speed).clamp(0.0, 3600.0));
-            loop {
-                if self.cancel.load(Ordering::Relaxed) {
-                    return false;
-                }
-                let now = Instant::now();
-                if now >= target {
-                    break;
-                }
-                thread::sleep((target - now).min(Duration::from_millis(25)));
-            }
-        }
-        !self.cancel.load(Ordering::Relaxed)
     }
 }
 
