@@ -14,6 +14,22 @@ pub use pane::{Badge, DemoPane, FallBack};
 pub use stage::{CONFIRM_QUIT, NotesMode};
 pub use timer::Timer;
 
+/// The demo pane's output rows and how many rows of output it has, as last drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneView {
+    pub rows: usize,
+    pub total: usize,
+}
+
+impl Default for PaneView {
+    fn default() -> PaneView {
+        PaneView { rows: 10, total: 0 }
+    }
+}
+
+/// One row of the `m` overlay: `(kernel, user, mode, reason)`.
+pub type MatrixRow<'a> = (&'a str, &'a str, &'a str, &'a str);
+
 use crate::deck::Deck;
 use crate::demo::{DemoCommand, DemoEvent, RunMode};
 use crate::probe::Support;
@@ -98,7 +114,7 @@ pub struct App {
     /// Rows the slide text is scrolled by (`]`/`[`), and the most it can be, at the last
     /// draw (set by the UI).
     pub slide_scroll: usize,
-    pub slide_overflow: std::cell::Cell<usize>,
+    pub slide_overflow: usize,
     /// Why the deck on disk doesn't parse (`file:line: problem`), while it doesn't.
     pub banner: Option<String>,
     /// Speaker views connected.
@@ -114,13 +130,13 @@ pub struct App {
     pub probes: Vec<(String, Support)>,
     /// Bumped whenever rendered slide text changes (probe answers, search).
     pub content_version: u64,
-    /// The UI's memo of wrapped text.
-    pub ui_cache: crate::ui::cache::Cache,
+    /// The kernel matrix that ships with kdeck, parsed when `m` first opens its overlay
+    /// (in `update`, never while drawing).
+    pub kernel_matrix: Option<crate::matrix::Matrix>,
     pub options: Options,
-    /// Rows of the demo pane's output area, and rows of output, at the last draw (for
-    /// scrolling and paging; set by the UI).
-    pub pane_rows: std::cell::Cell<usize>,
-    pub pane_total: std::cell::Cell<usize>,
+    /// The demo pane's geometry at the last draw (for scrolling and paging), handed
+    /// over by the loop after each frame.
+    pub pane_view: PaneView,
     pub quit: bool,
     next_run: u64,
 }
@@ -152,7 +168,7 @@ impl App {
             confirm_quit: false,
             blank: false,
             slide_scroll: 0,
-            slide_overflow: std::cell::Cell::new(0),
+            slide_overflow: 0,
             banner: None,
             speakers: 0,
             panes: HashMap::new(),
@@ -160,10 +176,9 @@ impl App {
             facts,
             probes: Vec::new(),
             content_version: 0,
-            ui_cache: Default::default(),
+            kernel_matrix: None,
             options,
-            pane_rows: std::cell::Cell::new(10),
-            pane_total: std::cell::Cell::new(0),
+            pane_view: PaneView::default(),
             quit: false,
             next_run: 1,
         }
@@ -329,6 +344,9 @@ impl App {
             }
             KeyCode::Char('m') => {
                 if self.current_demo().is_some() {
+                    if self.kernel_matrix.is_none() {
+                        self.kernel_matrix = crate::matrix::shipped();
+                    }
                     self.overlay = Overlay::Matrix;
                 } else {
                     self.status =
@@ -376,7 +394,7 @@ impl App {
     }
 
     fn page(&self) -> isize {
-        self.pane_rows.get().max(2) as isize - 1
+        self.pane_view.rows.max(2) as isize - 1
     }
 
     fn overview_key(&mut self, key: KeyEvent, selected: usize) -> Vec<DemoCommand> {
@@ -534,18 +552,36 @@ impl App {
         cmds
     }
 
+    /// The shipped matrix's `(kernel, user, mode, reason)` rows for demo `id`, and the
+    /// line saying which kdeck made it when; `None` if no matrix ships.
+    pub fn matrix_for(&self, id: &str) -> Option<(Vec<MatrixRow<'_>>, String)> {
+        let m = self.kernel_matrix.as_ref()?;
+        let stamp = format!("kdeck {}, {}", m.kdeck_version, m.date);
+        Some((crate::matrix::for_demo(m, id), stamp))
+    }
+
+    /// The release of the shipped matrix's kernel column `kernel` when that column is
+    /// the machine the matrix was made on (its "host"), not a booted guest.
+    pub fn matrix_host_release(&self, kernel: &str) -> Option<&str> {
+        let m = self.kernel_matrix.as_ref()?;
+        m.kernels
+            .iter()
+            .find(|k| k.name == kernel && k.source == "host")
+            .map(|k| k.release.as_str())
+    }
+
     fn stop_demo(&mut self) -> Vec<DemoCommand> {
         let Some(pane) = self.current_demo().and_then(|id| self.panes.get(id)) else {
             return Vec::new();
         };
-        match (pane.running, pane.run) {
+        match (pane.running(), pane.run) {
             (true, Some(run)) => vec![DemoCommand::Stop { run }],
             _ => Vec::new(),
         }
     }
 
     fn scroll(&mut self, delta: isize) -> Vec<DemoCommand> {
-        let (rows, total) = (self.pane_rows.get(), self.pane_total.get());
+        let PaneView { rows, total } = self.pane_view;
         if let Some(id) = self.current_demo().map(str::to_string)
             && let Some(pane) = self.panes.get_mut(&id)
         {
@@ -558,7 +594,7 @@ impl App {
         self.quit = true;
         self.panes
             .values()
-            .filter(|p| p.running)
+            .filter(|p| p.running())
             .filter_map(|p| p.run)
             .map(|run| DemoCommand::Stop { run })
             .collect()

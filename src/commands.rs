@@ -2,15 +2,19 @@
 //! functions that return text and exit codes so tests can call them directly.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::cast as asciicast;
 use crate::deck::Deck;
-use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
+use crate::demo::Outcome;
+use crate::demo::{
+    self, DemoCommand, DemoEvent, DemoMode, Engine, LineKind, Recordings, RunMode, RunSummary,
+    Verdict,
+};
 use crate::probe::Probe;
-use crate::record::asciicast;
 use crate::text::{printable, printable_line};
 
 /// One row of `kdeck probe`.
@@ -230,11 +234,8 @@ pub fn run_demo_plain(
     out: &mut dyn Write,
 ) -> std::io::Result<(Vec<DemoEvent>, bool)> {
     let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let sink: demo::Sink = Arc::new(move |ev| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(ev);
-        }
+    let sink = demo::sink(move |ev| {
+        let _ = tx.send(ev);
     });
     let mut engine = Engine::new(exe, recordings, sink).with_speed(speed);
     engine.command(DemoCommand::Start {
@@ -245,43 +246,18 @@ pub fn run_demo_plain(
     let timeout =
         demo::find(id).map_or(demo::DEFAULT_TIMEOUT, |d| d.timeout) + Duration::from_secs(120);
     let mut events = Vec::new();
-    let mut passed = false;
-    let mut ran = Ran::Live;
+    let mut summary = RunSummary::new(id);
     loop {
         let Ok(ev) = rx.recv_timeout(timeout) else {
             writeln!(out, "✗ no answer from the demo engine")?;
-            break;
+            return Ok((events, false));
         };
-        write_event(&ev, &mut ran, out)?;
-        let done = match &ev {
-            DemoEvent::Exited { outcome, .. } => {
-                passed = *outcome == Outcome::Passed;
-                true
-            }
-            _ => false,
-        };
+        summary.apply(&ev);
+        write_event(&ev, &summary, out)?;
+        let done = matches!(ev, DemoEvent::Exited { .. });
         events.push(ev);
         if done {
-            break;
-        }
-    }
-    Ok((events, passed))
-}
-
-/// What actually ran, as far as the events so far tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ran {
-    Live,
-    Partial,
-    Recorded,
-}
-
-impl Ran {
-    fn words(self) -> &'static str {
-        match self {
-            Ran::Live => "ran live",
-            Ran::Partial => "ran partly live, a step from the recording",
-            Ran::Recorded => "replayed the recording",
+            return Ok((events, summary.verdict() != Verdict::Fail));
         }
     }
 }
@@ -289,22 +265,21 @@ impl Ran {
 /// One event as plain lines; everything that came from a file or a child (lines, a
 /// recording's header fields) passes through [`printable_line`]. The header names only
 /// the demo when a live run starts (it may still fall back); the last line says what
-/// actually ran.
-fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::Result<()> {
+/// actually ran, from the run's summary.
+fn write_event(ev: &DemoEvent, summary: &RunSummary, out: &mut dyn Write) -> std::io::Result<()> {
     let p = printable_line;
     match ev {
         DemoEvent::Started { id, live: true, .. } => writeln!(out, "kdeck demo {}", p(id)),
         DemoEvent::Started {
             id, live: false, ..
-        } => {
-            *ran = Ran::Recorded;
-            writeln!(out, "kdeck demo {} (recorded)", p(id))
-        }
+        } => writeln!(out, "kdeck demo {} (recorded)", p(id)),
         DemoEvent::Output { line, .. } => match line.kind {
             LineKind::Step => writeln!(out, "── {} ──", p(&line.text)),
-            LineKind::Probe => writeln!(out, "probe: {}", p(&line.text)),
+            LineKind::Probe { .. } => writeln!(out, "probe: {}", p(&line.shown())),
             LineKind::Replayed => writeln!(out, "◌ {}", p(&line.text)),
-            LineKind::Stdout | LineKind::Stderr => writeln!(out, "{}", p(&line.text)),
+            LineKind::Stdout | LineKind::Stderr | LineKind::Verdict { .. } => {
+                writeln!(out, "{}", p(&line.text))
+            }
         },
         DemoEvent::FellBack {
             why,
@@ -312,7 +287,6 @@ fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::R
             recording,
             ..
         } => {
-            *ran = Ran::Recorded;
             let on = recording.as_ref().map_or("no recording".to_string(), |r| {
                 format!(
                     "recorded on {} {}, {}",
@@ -327,34 +301,34 @@ fn write_event(ev: &DemoEvent, ran: &mut Ran, out: &mut dyn Write) -> std::io::R
             why,
             step: Some(step),
             ..
-        } => {
-            if *ran == Ran::Live {
-                *ran = Ran::Partial;
-            }
-            writeln!(
-                out,
-                "◐ PARTIAL — step {} from the recording: {}",
-                p(step),
-                p(why)
-            )
-        }
+        } => writeln!(
+            out,
+            "◐ PARTIAL — step {} from the recording: {}",
+            p(step),
+            p(why)
+        ),
         DemoEvent::Exited {
             outcome, seconds, ..
-        } => match outcome {
-            Outcome::Passed => writeln!(out, "({}, finished in {seconds:.2} s)", ran.words()),
-            Outcome::NoRecording { error } => {
+        } => {
+            if let Outcome::NoRecording { error } = outcome {
                 writeln!(out, "✗ recording missing or invalid:")?;
                 for l in error.lines() {
                     writeln!(out, "  {}", p(l))?;
                 }
-                writeln!(out, "(ended after {seconds:.2} s)")
             }
-            other => writeln!(
-                out,
-                "({}; ended: {} after {seconds:.2} s)",
-                ran.words(),
-                p(&serde_json::to_string(other).unwrap_or_default())
-            ),
-        },
+            let ran = match summary.mode() {
+                DemoMode::Live => "ran live",
+                DemoMode::Partial => "ran partly live, a step from the recording",
+                DemoMode::Recorded => "replayed the recording",
+                DemoMode::Failed => {
+                    return writeln!(
+                        out,
+                        "(failed after {seconds:.2} s: {})",
+                        p(&summary.reason())
+                    );
+                }
+            };
+            writeln!(out, "({ran}, finished in {seconds:.2} s)")
+        }
     }
 }

@@ -8,10 +8,9 @@
 //! exit can't kill kdeck.
 //! Tests and the headless walkthrough feed the same loop from a plain channel.
 
-use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -19,6 +18,7 @@ use ratatui::crossterm::event::{self, Event};
 
 use crate::app::Message;
 use crate::demo::Sink;
+pub use crate::demo::{probe_answers, probe_report};
 
 /// A source of messages for [`crate::tui::run`].
 pub trait Source {
@@ -96,11 +96,9 @@ impl Events {
 
     /// A demo sink that forwards into this source.
     pub fn demo_sink(&self) -> Sink {
-        let n = Mutex::new(self.notifier());
-        Arc::new(move |ev| {
-            if let Ok(n) = n.lock() {
-                n.send(Message::Demo(ev));
-            }
+        let n = self.notifier();
+        crate::demo::sink(move |ev| {
+            n.send(Message::Demo(ev));
         })
     }
 
@@ -228,45 +226,6 @@ impl Source for Events {
     }
 }
 
-/// What this kernel supports, per demo, from `kdeck probe --json` run as a fresh
-/// single-threaded child (probes fork and unshare; never do that in a threaded TUI).
-pub fn probe_answers(exe: &std::path::Path) -> Option<Vec<(String, crate::probe::Support)>> {
-    probe_report(exe).map(|(answers, _)| answers)
-}
-
-/// The probe answers per demo and every typed fact (`landlock.abi` → `7`), from one
-/// `kdeck probe --json` child.
-pub fn probe_report(exe: &std::path::Path) -> Option<(ProbeAnswers, BTreeMap<String, String>)> {
-    let out = std::process::Command::new(exe)
-        .args(["probe", "--json"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let doc = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?;
-    let rows = doc["demos"].as_array()?;
-    let answers = rows
-        .iter()
-        .filter_map(|r| {
-            let support = match r["support"].as_str()? {
-                "yes" => crate::probe::Support::Yes,
-                "partial" => crate::probe::Support::Partial,
-                _ => crate::probe::Support::No,
-            };
-            Some((r["demo"].as_str()?.to_string(), support))
-        })
-        .collect();
-    let facts = rows
-        .iter()
-        .filter_map(|r| r["facts"].as_object())
-        .flat_map(|m| m.iter())
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect();
-    Some((answers, facts))
-}
-
-/// Per demo id, what the probe answered.
-pub type ProbeAnswers = Vec<(String, crate::probe::Support)>;
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,7 +190,7 @@ pub fn recorded_facts(recordings: &Recordings) -> BTreeMap<String, (String, Stri
 /// established (`live` as from `kdeck probe --json`), so that recorded mode can show
 /// them labelled with the recording's kernel. A replayed run keeps none: its facts are
 /// the original recording's.
-pub fn stamp(cast: &mut crate::record::asciicast::Cast, live: &BTreeMap<String, String>) {
+pub fn stamp(cast: &mut crate::cast::Cast, live: &BTreeMap<String, String>) {
     let Some(meta) = cast.header.kdeck.as_mut() else {
         return;
     };

@@ -333,10 +333,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
             )?;
             if let Some(path) = record {
                 let mut cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
-                if let Some((_, facts)) = kdeck::event::probe_report(&exe) {
+                if let Some((_, facts)) = kdeck::demo::probe_report(&exe) {
                     kdeck::facts::stamp(&mut cast, &facts);
                 }
-                let text = kdeck::record::asciicast::write_v2(&cast);
+                let text = kdeck::cast::write_v2(&cast);
                 kdeck::files::write_file(&path, text.as_bytes())
                     .context("can't write the recording")?;
                 eprintln!("recorded to {}", path.display());
@@ -388,7 +388,7 @@ fn parse_speed(s: &str) -> Result<f64, String> {
 }
 
 fn forced_recorded() -> bool {
-    std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1")
+    demo::force_recorded()
 }
 
 fn recordings_from(dir: Option<PathBuf>) -> Recordings {
@@ -422,9 +422,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     let Some(deck) = load_deck(args.deck.as_ref())? else {
         return Ok(ExitCode::from(1));
     };
-    let kernel = kdeck::record::asciicast::uname()
-        .map(|(k, _)| k)
-        .unwrap_or_default();
+    let kernel = kdeck::cast::uname().map(|(k, _)| k).unwrap_or_default();
     let options = Options {
         start: args.start.saturating_sub(1),
         force_recorded: args.recorded || forced_recorded(),
@@ -466,11 +464,9 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     // First frame before anything else competes for the CPU. A user deck's code blocks
     // not highlighted yet show plain in it; the highlighting thread then does them (and
     // the slides around) and wakes the loop, whose next frame has them in colour.
-    let (first, plain) = kdeck::highlight::plain_if_missing(|| {
-        terminal
-            .draw(|f| f.render_widget(&app, f.area()))
-            .map(|_| ())
-    });
+    let mut ui = kdeck::ui::UiState::default();
+    let (first, plain) =
+        kdeck::highlight::plain_if_missing(|| kdeck::tui::draw(&mut terminal, &mut app, &mut ui));
     if plain {
         app.content_version += 1;
     }
@@ -479,15 +475,6 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         // Resize carries no size: it only makes the loop draw again.
         redraw.send(Message::Resize);
     });
-    match std::env::var("KDECK_TEST_PANIC").as_deref() {
-        Ok("stack-overflow") => {
-            std::hint::black_box(overflow(std::hint::black_box(1)));
-        }
-        Ok(_) => {
-            panic!("KDECK_TEST_PANIC is set: panicking on purpose to test terminal restore")
-        }
-        Err(_) => {}
-    }
     // With --deck DIR, a saved slide is on screen within a few tens of milliseconds.
     let _watch = match &args.deck {
         Some(dir) => match kdeck::reload::watch(dir.clone(), demo::ids(), events.notifier()) {
@@ -510,6 +497,7 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
         kdeck::tui::run_with(
             &mut terminal,
             &mut app,
+            &mut ui,
             &mut events,
             &mut engine,
             &mut publish,
@@ -525,12 +513,4 @@ fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     }
     result.context("drawing failed")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Tests only (`KDECK_TEST_PANIC=stack-overflow`): recurses until the stack overflows,
-/// to show the terminal is restored by the fault handler.
-#[allow(unconditional_recursion)]
-fn overflow(n: u64) -> u64 {
-    let pad = std::hint::black_box([n; 64]);
-    overflow(pad[(n % 64) as usize] + 1) + pad[0]
 }

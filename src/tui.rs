@@ -1,5 +1,6 @@
-//! The presenting loop, generic over the ratatui backend so the terminal, the headless
-//! walkthrough and the tests share it.
+//! The presenting loop, generic over the ratatui backend so the terminal and the tests
+//! (tests/run_loop.rs) share it; the headless walkthrough steps slides itself but draws
+//! the same widget.
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -7,6 +8,7 @@ use ratatui::backend::Backend;
 use crate::app::App;
 use crate::demo::{DemoCommand, Engine};
 use crate::event::Source;
+use crate::ui::UiState;
 
 /// Something that carries out demo commands (the engine, or a test's recorder).
 pub trait Commands {
@@ -25,10 +27,11 @@ impl Commands for Engine {
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
+    ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
 ) -> Result<(), B::Error> {
-    run_with(terminal, app, source, engine, &mut |_| {})
+    run_with(terminal, app, ui, source, engine, &mut |_| {})
 }
 
 /// [`run`], calling `after` with the app after every frame (the speaker link sends the
@@ -36,11 +39,12 @@ pub fn run<B: Backend>(
 pub fn run_with<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
+    ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
     after: &mut dyn FnMut(&App),
 ) -> Result<(), B::Error> {
-    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    draw(terminal, app, ui)?;
     after(app);
     while !app.quit {
         let batch = source.next_batch();
@@ -58,11 +62,23 @@ pub fn run_with<B: Backend>(
             engine.command(cmd);
         }
         if !app.quit {
-            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            draw(terminal, app, ui)?;
             after(app);
         }
         // After the frame: the highlighting thread's work never delays it.
         crate::highlight::ahead::follow(app.current);
     }
+    Ok(())
+}
+
+/// One frame; the demo pane's geometry goes back to the app for scrolling.
+pub fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    ui: &mut UiState,
+) -> Result<(), B::Error> {
+    terminal.draw(|f| f.render_stateful_widget(&*app, f.area(), ui))?;
+    app.pane_view = ui.pane_view();
+    app.slide_overflow = ui.slide_overflow();
     Ok(())
 }

@@ -5,7 +5,7 @@ mod tools;
 
 use std::path::PathBuf;
 
-use kdeck::record::asciicast::{
+use kdeck::cast::{
     Cast, CastWriter, Event, EventKind, Header, KdeckMeta, LineOrMarker, output_lines, parse,
     step_lines, write_v2,
 };

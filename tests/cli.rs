@@ -553,7 +553,7 @@ fn every_json_output_carries_a_schema_number() {
 fn the_tui_reads_the_probe_json_it_asks_for() {
     // The "Then vs now" slide and the walkthrough read `kdeck probe --json` this way.
     let answers =
-        kdeck::event::probe_answers(Path::new(env!("CARGO_BIN_EXE_kdeck"))).expect("probe answers");
+        kdeck::demo::probe_answers(Path::new(env!("CARGO_BIN_EXE_kdeck"))).expect("probe answers");
     let ids: Vec<&str> = answers.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, kdeck::demo::ids());
     let landlock = answers.iter().find(|(id, _)| id == "landlock").unwrap();

@@ -92,7 +92,7 @@ fn root_status_matches_our_own_audit_get() {
     let r = child(ID, &[]);
     assert_eq!(r.code, 0);
     assert!(r.out.starts_with(&format!(
-        "##kdeck probe yes NETLINK_AUDIT socket ok; AUDIT_GET: enabled={enabled}"
+        "» probe yes NETLINK_AUDIT socket ok; AUDIT_GET: enabled={enabled}"
     )));
     assert_steps_in_order(&r);
     assert!(
@@ -117,7 +117,7 @@ fn nobody_gets_eperm_and_still_sees_the_refusal() {
     };
     assert_eq!(r.code, 0);
     assert!(r.out.starts_with(
-        "##kdeck probe yes NETLINK_AUDIT socket ok; AUDIT_GET: EPERM (needs CAP_AUDIT_CONTROL)"
+        "» probe yes NETLINK_AUDIT socket ok; AUDIT_GET: EPERM (needs CAP_AUDIT_CONTROL)"
     ));
     assert_steps_in_order(&r);
     assert!(r.out.contains(

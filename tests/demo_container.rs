@@ -47,10 +47,7 @@ fn container_pid(r: &Run) -> i32 {
 fn assert_live_run(r: &Run, as_nobody: bool) {
     assert_eq!(r.code, 0, "exit code");
     let lines = r.lines();
-    assert!(
-        r.out
-            .starts_with("##kdeck probe yes unshare(CLONE_NEWUSER) ok")
-    );
+    assert!(r.out.starts_with("» probe yes unshare(CLONE_NEWUSER) ok"));
     for step in ["start", "table", "cgroup", "no-object"] {
         assert!(r.steps().contains(&step), "{step}");
     }

@@ -36,7 +36,7 @@ const WITHOUT_IMA: &str =
     "  securityfs's own refusal: this kernel has\n  no IMA, so it says nothing about IMA\n";
 
 fn assert_refusal(r: &Run) {
-    let u = r.out.find("##kdeck step userns").expect("userns step");
+    let u = r.out.find("» step userns").expect("userns step");
     assert!(
         r.out[u..]
             .contains("$ unshare(CLONE_NEWUSER|CLONE_NEWNS)\n$ mount -t securityfs securityfs ")
@@ -47,7 +47,7 @@ fn assert_refusal(r: &Run) {
 
 fn assert_no_ima_run(r: &Run) {
     assert_eq!(r.code, 0);
-    assert!(r.out.starts_with("##kdeck probe partial "));
+    assert!(r.out.starts_with("» probe partial "));
     assert!(
         r.out
             .contains("lsm list lacks ima) — only the namespace refusal runs live")
@@ -56,7 +56,7 @@ fn assert_no_ima_run(r: &Run) {
     assert!(
         measurements
             .first()
-            .is_some_and(|l| l.starts_with("##kdeck partial measurements ")),
+            .is_some_and(|l| l.starts_with("» partial measurements ")),
         "{measurements:?}"
     );
     assert_refusal(r);
@@ -74,7 +74,7 @@ fn here_measurements_partial_and_userns_refused() {
     if ima_present() {
         eprintln!("this kernel has IMA: checking the live measurement list");
         assert_eq!(r.code, 0);
-        assert!(r.out.starts_with("##kdeck probe yes IMA active"));
+        assert!(r.out.starts_with("» probe yes IMA active"));
         if is_root() {
             assert!(r.out.contains("$ wc -l ima/ascii_runtime_measurements\n  "));
             assert!(!r.partial_steps().contains(&"measurements"));
@@ -86,9 +86,8 @@ fn here_measurements_partial_and_userns_refused() {
         if is_root() {
             // Root could look inside securityfs (mounted in a throwaway namespace).
             assert!(
-                r.out.contains(
-                    "##kdeck partial measurements this kernel has no IMA (CONFIG_IMA off)"
-                )
+                r.out
+                    .contains("» partial measurements this kernel has no IMA (CONFIG_IMA off)")
             );
             assert!(
                 r.out
@@ -110,7 +109,7 @@ fn as_nobody_the_same_refusal() {
     };
     if ima_present() {
         assert_eq!(r.code, 0);
-        assert!(r.out.contains("##kdeck partial measurements "));
+        assert!(r.out.contains("» partial measurements "));
         assert_refusal(&r);
     } else {
         assert_no_ima_run(&r);

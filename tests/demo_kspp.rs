@@ -132,17 +132,17 @@ fn live_demo_as_root_shows_eio_for_the_secret_page() {
     };
     let text = &r.out;
     assert_eq!(r.code, 0, "{text}");
-    assert!(text.contains("##kdeck step checks"), "{text}");
-    assert!(text.contains("##kdeck step xpfo"), "{text}");
+    assert!(text.contains("» step checks"), "{text}");
+    assert!(text.contains("» step xpfo"), "{text}");
     if kspp::memfd_secret().is_err() {
         println!("SKIP EIO part: memfd_secret unavailable on this kernel");
         assert!(
-            text.contains("##kdeck partial xpfo memfd_secret unavailable"),
+            text.contains("» partial xpfo memfd_secret unavailable"),
             "{text}"
         );
         return;
     }
-    assert!(text.contains("##kdeck probe yes"), "{text}");
+    assert!(text.contains("» probe yes"), "{text}");
     assert!(
         text.contains("  anonymous page → \"plain anonymous page\""),
         "{text}"
@@ -179,7 +179,7 @@ fn live_pane_lists_failures_with_why_then_passes() {
         if l.starts_with("  ✗ ") {
             assert!(lines[i + 1].starts_with("      "), "no why after {l}");
         }
-        if !l.starts_with("##kdeck") && !l.starts_with("✓ ") {
+        if !l.starts_with("»") && !l.starts_with("✓ ") {
             assert!(l.chars().count() <= 56, "too wide for the pane: {l:?}");
         }
     }
@@ -195,7 +195,7 @@ fn as_nobody_exits_zero_with_the_eio_demo_or_a_yama_partial() {
     let eio = text.contains("  secret page    → -1 EIO")
         && text.contains("  anonymous page → \"plain anonymous page\"");
     let partial = text.lines().any(|l| {
-        l.starts_with("##kdeck partial xpfo ")
+        l.starts_with("» partial xpfo ")
             && (l.contains("ptrace_scope") || l.contains("memfd_secret unavailable"))
     });
     assert!(eio || partial, "{text}");

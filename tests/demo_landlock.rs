@@ -38,7 +38,7 @@ fn temp_dir(r: &Run) -> PathBuf {
 /// Checks common to root and nobody.
 fn assert_live_run(r: &Run, abi: i64) {
     r.assert_line(&format!(
-        "##kdeck probe yes landlock_create_ruleset(VERSION) = {abi}"
+        "» probe yes landlock_create_ruleset(VERSION) = {abi}"
     ));
     r.assert_line(&format!(
         "$ landlock_create_ruleset(NULL, 0, VERSION) = {abi}"
@@ -85,7 +85,7 @@ fn live_as_root() {
             assert_eq!(r.code, 3);
             assert!(
                 r.out
-                    .contains("##kdeck probe no landlock_create_ruleset(VERSION)")
+                    .contains("» probe no landlock_create_ruleset(VERSION)")
             );
             return;
         }
@@ -93,8 +93,8 @@ fn live_as_root() {
     if abi < 6 {
         eprintln!("skip: Landlock ABI {abi} < 6 on this kernel (this machine has 7)");
         let r = child(ID, &[]);
-        assert!(r.out.contains("##kdeck probe partial"), "{}", r.out);
-        assert!(r.out.contains("##kdeck partial signals"), "{}", r.out);
+        assert!(r.out.contains("» probe partial"), "{}", r.out);
+        assert!(r.out.contains("» partial signals"), "{}", r.out);
         return;
     }
     let r = child(ID, &[]);

@@ -95,14 +95,14 @@ fn assert_live(r: &Run) {
         Ok(ids) => ids,
         Err(libc::ENOSYS) => {
             eprintln!("SKIP live list check: kernel has no lsm_list_modules (ENOSYS)");
-            assert!(!text.starts_with("##kdeck probe yes"), "{text}");
+            assert!(!text.starts_with("» probe yes"), "{text}");
             return;
         }
         Err(e) => panic!("lsm_list_modules from the test: errno {e}"),
     };
     assert!(
         text.starts_with(&format!(
-            "##kdeck probe yes lsm_list_modules(): {} LSMs",
+            "» probe yes lsm_list_modules(): {} LSMs",
             ids.len()
         )),
         "{text}"
@@ -191,7 +191,7 @@ fn live_list_as_nobody() {
         "{sfs:#?}"
     );
     assert!(
-        r.line_starting("##kdeck partial securityfs mounting securityfs needs CAP_SYS_ADMIN")
+        r.line_starting("» partial securityfs mounting securityfs needs CAP_SYS_ADMIN")
             .is_some(),
         "{}",
         r.out

@@ -65,10 +65,7 @@ fn assert_live_run(as_nobody: bool) {
     );
     assert_eq!(r.code, 0, "exit code");
     let lines = r.lines();
-    assert!(
-        r.out
-            .starts_with("##kdeck probe yes unshare(CLONE_NEWUSER) ok")
-    );
+    assert!(r.out.starts_with("» probe yes unshare(CLONE_NEWUSER) ok"));
     for step in ["host", "unshare", "inside", "proc", "compare", "after"] {
         assert!(r.steps().contains(&step), "{step}");
     }

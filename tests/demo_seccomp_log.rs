@@ -122,7 +122,7 @@ fn as_nobody_filter_live_log_partial() {
     if restrict.trim() == "1" {
         assert_eq!(run.probe_support(), "partial");
         let partial = run
-            .line_starting("##kdeck partial audit-log ")
+            .line_starting("» partial audit-log ")
             .expect("partial audit-log line");
         assert!(partial.contains("CAP_SYSLOG"), "{partial}");
         assert!(partial.contains("kernel.dmesg_restrict = 1"), "{partial}");

@@ -45,12 +45,12 @@ fn answer_to<'a>(lines: &[&'a str], prefix: &str) -> &'a str {
 fn assert_live(r: &Run) {
     let text = &r.out;
     assert!(
-        text.starts_with("##kdeck probe yes unshare(CLONE_NEWUSER|CLONE_NEWTIME) ok"),
+        text.starts_with("» probe yes unshare(CLONE_NEWUSER|CLONE_NEWTIME) ok"),
         "probe line: {text}"
     );
     assert_eq!(r.code, 0, "{text}");
     assert!(r.partial_steps().is_empty(), "{text}");
-    assert!(!text.contains("##kdeck unsupported"), "{text}");
+    assert!(!text.contains("» unsupported"), "{text}");
 
     let outside = r.section("outside");
     let inside = r.section("inside");

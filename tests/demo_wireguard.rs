@@ -21,9 +21,9 @@ fn host_has_wg0() -> bool {
 /// the namespace (not the host's links), gone afterwards.
 fn assert_live_path(r: &Run, kind: &str) {
     assert_eq!(r.code, 0);
-    let c = r.out.find("##kdeck step create").expect("create step");
-    let s = r.out.find("##kdeck step show").expect("show step");
-    let g = r.out.find("##kdeck step gone").expect("gone step");
+    let c = r.out.find("» step create").expect("create step");
+    let s = r.out.find("» step show").expect("show step");
+    let g = r.out.find("» step gone").expect("gone step");
     assert!(c < s && s < g);
     let create = &r.out[c..s];
     assert!(create.contains(&format!("$ ip link add wg0 type {kind}\n")));
@@ -49,7 +49,7 @@ fn probe_says_no_here_and_falls_back() {
     if wireguard_here() {
         eprintln!("this kernel has WireGuard: checking the live path instead");
         let r = child(ID, &[]);
-        assert!(r.out.starts_with("##kdeck probe yes "));
+        assert!(r.out.starts_with("» probe yes "));
         assert_live_path(&r, "wireguard");
         return;
     }
@@ -57,16 +57,15 @@ fn probe_says_no_here_and_falls_back() {
     assert_eq!(r.code, 3);
     let first = r.out.lines().next().unwrap_or_default();
     assert!(
-        first
-            .starts_with("##kdeck probe no this kernel has no WireGuard (no /sys/module/wireguard")
-            || first.starts_with("##kdeck probe no wireguard is available as a module, not loaded"),
+        first.starts_with("» probe no this kernel has no WireGuard (no /sys/module/wireguard")
+            || first.starts_with("» probe no wireguard is available as a module, not loaded"),
         "{first}"
     );
     if !std::path::Path::new("/proc/modules").exists() {
         assert!(first.ends_with("no loadable modules: /proc/modules absent)"));
     }
-    assert!(r.out.contains("\n##kdeck unsupported "));
-    assert!(!r.out.contains("##kdeck step"));
+    assert!(r.out.contains("\n» unsupported "));
+    assert!(!r.out.contains("» step"));
     assert!(!wireguard_here(), "the probe must not load the module");
 }
 
@@ -79,7 +78,7 @@ fn live_rtnetlink_path_with_a_builtin_kind() {
     assert!(!host_has_wg0());
     let r = child(ID, &[("KDECK_WG_KIND", BUILTIN_KIND)]);
     assert!(r.out.starts_with(
-        "##kdeck probe yes KDECK_WG_KIND=bridge (test override): /sys/module/bridge exists"
+        "» probe yes KDECK_WG_KIND=bridge (test override): /sys/module/bridge exists"
     ));
     assert_live_path(&r, BUILTIN_KIND);
     assert!(r.out.contains(
@@ -104,8 +103,8 @@ fn nobody_without_wireguard_falls_back() {
         return;
     };
     assert_eq!(r.code, 3);
-    assert!(r.out.starts_with("##kdeck probe no "));
-    assert!(r.out.contains("\n##kdeck unsupported "));
+    assert!(r.out.starts_with("» probe no "));
+    assert!(r.out.contains("\n» unsupported "));
 }
 
 #[test]
@@ -124,9 +123,8 @@ fn unknown_kind_at_run_time_is_unsupported() {
             .contains("  RTM_NEWLINK → EOPNOTSUPP (Unknown device type)\n")
     );
     assert!(
-        r.out.contains(
-            "##kdeck unsupported RTM_NEWLINK kind loop: EOPNOTSUPP (Unknown device type)"
-        )
+        r.out
+            .contains("» unsupported RTM_NEWLINK kind loop: EOPNOTSUPP (Unknown device type)")
     );
 }
 
@@ -135,7 +133,7 @@ fn override_kind_must_already_be_in_the_kernel() {
     let r = child(ID, &[("KDECK_WG_KIND", "kdeck-nosuch")]);
     assert_eq!(r.code, 3);
     assert!(r.out.starts_with(
-        "##kdeck probe no KDECK_WG_KIND=kdeck-nosuch (test override): no /sys/module/kdeck-nosuch"
+        "» probe no KDECK_WG_KIND=kdeck-nosuch (test override): no /sys/module/kdeck-nosuch"
     ));
 }
 

@@ -225,7 +225,7 @@ fn a_crashing_demo_is_reported_and_the_app_goes_on() {
     };
     assert!(status.starts_with("killed by SIGSYS"), "{status}");
     assert!(stdout_lines(&events).contains(&"about to crash".to_string()));
-    assert!(screen(&app, 100, 30).contains("✗ FAILED — killed by SIGSYS"));
+    assert!(screen(&app, 100, 30).contains("✗ FAILED — crashed: killed by SIGSYS"));
     // The app still navigates.
     app.update(code(ratatui::crossterm::event::KeyCode::Right));
     assert_eq!(app.current, slide_of("landlock") + 1);
@@ -316,7 +316,7 @@ fn seccomp_log_as_nobody_is_partial_with_the_log_from_the_recording() {
         })
     ));
     let text = pane_text(&mut app);
-    assert!(text.contains("◐ PARTIAL — audit-log:"), "{text}");
+    assert!(text.contains("◐ PARTIAL — step audit-log:"), "{text}");
     assert!(text.contains("◌ type=1326"), "{text}");
     assert!(
         text.contains("Seccomp: 2"),
@@ -352,7 +352,7 @@ fn every_demo_has_a_recording_with_its_provenance() {
         assert!(
             cast.events
                 .iter()
-                .any(|e| e.kind == kdeck::record::asciicast::EventKind::Marker),
+                .any(|e| e.kind == kdeck::cast::EventKind::Marker),
             "{id}: step markers"
         );
         assert_eq!(

@@ -238,7 +238,7 @@ fn recorded_facts_are_what_the_recording_itself_shows() {
         let out: String = cast
             .events
             .iter()
-            .filter(|e| e.kind == kdeck::record::asciicast::EventKind::Output)
+            .filter(|e| e.kind == kdeck::cast::EventKind::Output)
             .map(|e| e.data.as_str())
             .collect();
         let shown = match f.key {

@@ -8,8 +8,8 @@
 mod common;
 
 use kdeck::app::{App, Options};
+use kdeck::cast::{self as asciicast, validate_recording};
 use kdeck::deck::{Deck, Slide};
-use kdeck::record::asciicast::{self, validate_recording};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

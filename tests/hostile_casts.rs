@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use common::hostile::{OK_EVENTS, cast, header, kdeck, record_kspp, recordings, s};
+use kdeck::cast::validate_recording;
 use kdeck::demo::{DemoCommand, DemoEvent, Engine, Outcome, Recordings, RunMode};
-use kdeck::record::asciicast::validate_recording;
 
 #[test]
 fn the_validator_rejects_recordings_that_only_look_right() {

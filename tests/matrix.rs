@@ -26,13 +26,12 @@ fn kernel(var: &str) -> Option<PathBuf> {
 
 fn cast_text(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let cast =
-        kdeck::record::asciicast::parse(&text, &path.display().to_string()).expect("a valid cast");
-    kdeck::record::asciicast::output_lines(&cast)
+    let cast = kdeck::cast::parse(&text, &path.display().to_string()).expect("a valid cast");
+    kdeck::cast::output_lines(&cast)
         .into_iter()
         .filter_map(|(_, l)| match l {
-            kdeck::record::asciicast::LineOrMarker::Line(t) => Some(t),
-            kdeck::record::asciicast::LineOrMarker::Marker(_) => None,
+            kdeck::cast::LineOrMarker::Line(t) => Some(t),
+            kdeck::cast::LineOrMarker::Marker(_) => None,
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -113,7 +112,7 @@ fn check_61_default(m: &Matrix, out: &std::path::Path) {
 
     // Landlock: ABI 2, the filesystem part live, the network part skipped.
     let ll = cell("landlock", "root");
-    assert_eq!(ll.mode, "partial", "{ll:?}");
+    assert_eq!(ll.mode.as_str(), "partial", "{ll:?}");
     assert!(ll.reason.contains("ABI 2 < 4"), "{ll:?}");
     let text = cast_text(&root.join("landlock.cast"));
     assert!(
@@ -124,7 +123,7 @@ fn check_61_default(m: &Matrix, out: &std::path::Path) {
     assert!(ll.verdict_line.starts_with('✓'), "{ll:?}");
     // Every cast says its kernel and profile.
     let cast = std::fs::read_to_string(root.join("landlock.cast")).unwrap();
-    let cast = kdeck::record::asciicast::parse(&cast, "landlock.cast").unwrap();
+    let cast = kdeck::cast::parse(&cast, "landlock.cast").unwrap();
     let meta = cast.header.kdeck.unwrap();
     assert_eq!(
         (meta.kernel.as_str(), meta.profile.as_deref()),
@@ -133,7 +132,7 @@ fn check_61_default(m: &Matrix, out: &std::path::Path) {
 
     // LSM: no lsm_list_modules() before 6.8 → securityfs, which lists apparmor.
     let lsm = cell("lsm", "root");
-    assert_eq!(lsm.verdict, "pass", "{lsm:?}");
+    assert_eq!(lsm.verdict.as_str(), "pass", "{lsm:?}");
     let text = cast_text(&root.join("lsm.cast"));
     assert!(text.contains("= -1 ENOSYS"), "{text}");
     assert!(
@@ -157,14 +156,14 @@ fn check_61_default(m: &Matrix, out: &std::path::Path) {
         );
     }
     // As nobody, dmesg_restrict=1 keeps the log from being read: partial.
-    assert_eq!(cell("seccomp-log", "nobody").mode, "partial");
+    assert_eq!(cell("seccomp-log", "nobody").mode.as_str(), "partial");
     // WireGuard's module (and its dependencies) loaded from the initramfs.
     assert!(
         k.modules.iter().any(|m| m == "wireguard.ko: ok"),
         "{:?}",
         k.modules
     );
-    assert_eq!(cell("wireguard", "root").mode, "live");
+    assert_eq!(cell("wireguard", "root").mode.as_str(), "live");
 }
 
 /// user.max_user_namespaces=0: unshare(CLONE_NEWUSER) fails with ENOSPC for root and
@@ -191,25 +190,25 @@ fn check_61_no_userns(m: &Matrix) {
             );
         }
         let c = cell(m, &k.name, "timens", user);
-        assert_eq!(c.mode, "recorded", "{c:?}");
+        assert_eq!(c.mode.as_str(), "recorded", "{c:?}");
         assert!(
             c.reason.starts_with("unshare(CLONE_NEWUSER|CLONE_NEWTIME): ENOSPC (user namespaces refused); user.max_user_namespaces = 0"),
             "{c:?}"
         );
         let c = cell(m, &k.name, "wireguard", user);
-        assert_eq!(c.mode, "recorded", "{c:?}");
+        assert_eq!(c.mode.as_str(), "recorded", "{c:?}");
         assert!(
             c.reason.starts_with("user namespaces refused here: unshare(CLONE_NEWUSER): ENOSPC; user.max_user_namespaces = 0"),
             "{c:?}"
         );
         let c = cell(m, &k.name, "audit", user);
-        assert_eq!(c.mode, "partial", "{c:?}");
+        assert_eq!(c.mode.as_str(), "partial", "{c:?}");
         assert!(
             c.reason.starts_with("step userns: user namespaces refused here: unshare(CLONE_NEWUSER): ENOSPC; user.max_user_namespaces = 0"),
             "{c:?}"
         );
         // What needs no user namespace stays as it was.
-        assert_eq!(cell(m, &k.name, "lsm", user).mode, "live");
+        assert_eq!(cell(m, &k.name, "lsm", user).mode.as_str(), "live");
     }
 }
 
@@ -240,12 +239,12 @@ fn check_612_no_landlock(m: &Matrix, out: &std::path::Path) {
         );
         // The LSM demo lists the active LSMs, landlock not among them.
         let lsm = cell(m, &k.name, "lsm", user);
-        assert_eq!(lsm.mode, "live", "{lsm:?}");
+        assert_eq!(lsm.mode.as_str(), "live", "{lsm:?}");
         assert!(!lsm.verdict_line.contains("landlock"), "{lsm:?}");
     }
     let cast = std::fs::read_to_string(out.join(&k.release).join("no-landlock/root/landlock.cast"))
         .unwrap();
-    let cast = kdeck::record::asciicast::parse(&cast, "landlock.cast").unwrap();
+    let cast = kdeck::cast::parse(&cast, "landlock.cast").unwrap();
     assert_eq!(
         cast.header.kdeck.unwrap().profile.as_deref(),
         Some("no-landlock")
@@ -300,11 +299,11 @@ fn profiles_are_listed_and_an_unknown_one_is_a_usage_error() {
 fn shipped_ima_recording_comes_from_the_ima_tcb_profile() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demos/ima/recorded.cast");
     let raw = std::fs::read_to_string(&path).unwrap();
-    let cast = kdeck::record::asciicast::parse(&raw, "recorded.cast").unwrap();
+    let cast = kdeck::cast::parse(&raw, "recorded.cast").unwrap();
     let meta = cast.header.kdeck.unwrap();
     assert_eq!(meta.profile.as_deref(), Some("ima-tcb"), "{meta:?}");
     assert!(meta.kernel.starts_with("6."), "{meta:?}");
-    assert_eq!(meta.mode, "live", "{meta:?}");
+    assert_eq!(meta.mode.as_str(), "live", "{meta:?}");
     let text = cast_text(&path);
     let lines: Vec<&str> = text.lines().collect();
     let at = lines

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use kdeck::cast::{self as asciicast, Cast, EventKind};
 use kdeck::deck::{Block, Deck};
-use kdeck::record::asciicast::{self, Cast, EventKind};
 use kdeck::record::report::RunReport;
 use quick_junit::{Report, TestCaseStatus};
 
@@ -286,7 +286,7 @@ fn recorded_mode_is_a_fallback_and_fails_under_on_fallback_fail() {
     assert_eq!(report.summary.recorded, 2);
     for (d, case) in report.demos.iter().zip(&xml.test_suites[0].test_cases) {
         // The probe comes from the recording's header: it was recorded live.
-        assert_eq!(d.probe.as_ref().unwrap().support, "yes");
+        assert_eq!(d.probe.as_ref().unwrap().support.as_str(), "yes");
         assert!(d.verdict_line.starts_with('✓'));
         match &case.status {
             TestCaseStatus::Skipped { message, .. } => {
@@ -629,7 +629,7 @@ fn forced_unsupported_falls_back_or_fails_in_live_mode() {
     let d = &json(&tmp.path().join("j.json")).demos[0];
     assert_eq!(serde_json::to_value(d.mode).unwrap(), "recorded");
     assert!(d.reason.contains("forced unsupported"), "{}", d.reason);
-    assert_eq!(d.probe.as_ref().unwrap().support, "no");
+    assert_eq!(d.probe.as_ref().unwrap().support.as_str(), "no");
 
     let mut live = args.to_vec();
     live.extend(["--mode", "live"]);

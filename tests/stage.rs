@@ -190,13 +190,13 @@ fn a_slide_that_does_not_fit_scrolls_and_says_how() {
         .find(|(_, overflows)| *overflows)
         .expect("a slide overflows at 60x20");
     let mut app = app_at(index);
-    let first = screen(&app, 60, 20);
+    let first = screen_fed(&mut app, 60, 20);
     assert!(
         first.contains("more lines: ] or Shift-↓ scrolls"),
         "{first}"
     );
     app.update(key(']'));
-    let scrolled = screen(&app, 60, 20);
+    let scrolled = screen_fed(&mut app, 60, 20);
     assert!(
         scrolled.contains("⋯ 1 line above: [ or Shift-↑"),
         "{scrolled}"
@@ -206,12 +206,12 @@ fn a_slide_that_does_not_fit_scrolls_and_says_how() {
             KeyCode::Down,
             KeyModifiers::SHIFT,
         )));
-        let _ = screen(&app, 60, 20);
+        let _ = screen_fed(&mut app, 60, 20);
     }
-    let end = screen(&app, 60, 20);
+    let end = screen_fed(&mut app, 60, 20);
     assert!(!end.contains("more lines"), "at the end:\n{end}");
     app.update(key('['));
-    assert!(screen(&app, 60, 20).contains("more lines: ]"));
+    assert!(screen_fed(&mut app, 60, 20).contains("more lines: ]"));
     // Leaving the slide starts the next one at its top.
     app.update(code(KeyCode::Left));
     assert_eq!(app.slide_scroll, 0);
@@ -229,7 +229,7 @@ fn a_reload_keeps_the_slide_file_and_the_running_demo() {
     let cmds = app.update(Message::Reload(Ok(smaller)));
     assert!(cmds.is_empty(), "a reload never stops or restarts a demo");
     assert_eq!(app.deck.slides[app.current].file, file);
-    assert!(app.current_pane().is_some_and(|p| p.running));
+    assert!(app.current_pane().is_some_and(|p| p.running()));
     // The file is gone: the nearest position.
     let mut without = deck();
     let at = app.current;

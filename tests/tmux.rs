@@ -88,9 +88,31 @@ fn without_a_terminal_it_says_so() {
     assert!(out.stdout.is_empty(), "no escape codes into a pipe");
 }
 
+/// The test-only entry point the next test runs in a terminal: kdeck's terminal set-up,
+/// one frame, then a panic. Ignored in ordinary runs (it panics on purpose); the
+/// shipped binary has no way to be made to panic.
+#[test]
+#[ignore = "run by a_panic_restores_the_terminal_then_prints_its_message, in tmux"]
+fn panics_inside_the_terminal_on_purpose() {
+    let mut terminal = kdeck::terminal::init().expect("terminal set-up");
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                ratatui::widgets::Paragraph::new("kdeck: about to panic"),
+                f.area(),
+            )
+        })
+        .expect("first frame");
+    panic!("panicking on purpose to test terminal restore");
+}
+
 #[test]
 fn a_panic_restores_the_terminal_then_prints_its_message() {
-    let s = Session::start_with_env("KDECK_TEST_PANIC=1", "");
+    let me = std::env::current_exe().expect("the test binary");
+    let s = Session::start_program(&format!(
+        "RUST_BACKTRACE=0 {} --ignored --exact panics_inside_the_terminal_on_purpose --nocapture",
+        me.display()
+    ));
     let after = s.wait_for("EXIT=");
     assert!(after.contains("EXIT=101"), "{after}");
     assert!(
@@ -362,9 +384,36 @@ fn every_terminating_signal_restores_the_terminal_and_ends_the_demo() {
     }
 }
 
+/// Not a test of its own: kdeck's terminal set-up and fault handlers, one frame, then a
+/// stack overflow. Ignored in ordinary runs; the shipped binary can't be made to do it.
+#[test]
+#[ignore = "run by a_stack_overflow_restores_the_terminal, in tmux"]
+fn overflows_the_stack_inside_the_terminal_on_purpose() {
+    #[allow(unconditional_recursion)]
+    fn overflow(n: u64) -> u64 {
+        let pad = std::hint::black_box([n; 64]);
+        overflow(pad[(n % 64) as usize] + 1) + pad[0]
+    }
+    let mut terminal = kdeck::terminal::init().expect("terminal set-up");
+    kdeck::signals::install_fatal();
+    terminal
+        .draw(|f| {
+            f.render_widget(
+                ratatui::widgets::Paragraph::new("kdeck: about to overflow"),
+                f.area(),
+            )
+        })
+        .expect("first frame");
+    std::hint::black_box(overflow(std::hint::black_box(1)));
+}
+
 #[test]
 fn a_stack_overflow_restores_the_terminal() {
-    let s = Session::start_with_env("ulimit -c 0; KDECK_TEST_PANIC=stack-overflow", "");
+    let me = std::env::current_exe().expect("the test binary");
+    let s = Session::start_program(&format!(
+        "ulimit -c 0; RUST_BACKTRACE=0 {} --ignored --exact overflows_the_stack_inside_the_terminal_on_purpose --nocapture",
+        me.display()
+    ));
     let after = s.wait_for("EXIT=");
     assert!(
         after.contains(&format!("EXIT={}", 128 + libc::SIGABRT)),

@@ -289,7 +289,7 @@ fn m_shows_where_the_demo_ran_on_real_kernels() {
 fn m_labels_the_running_kernel_with_its_own_release() {
     // As the TUI starts: Options.kernel from uname(2), the answers of this process's
     // own probes (here run in the test process, as `kdeck probe` runs them).
-    let (release, _) = kdeck::record::asciicast::uname().expect("uname");
+    let (release, _) = kdeck::cast::uname().expect("uname");
     let mut app = kdeck::app::App::new(
         deck(),
         kdeck::app::Options {

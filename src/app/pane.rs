@@ -1,14 +1,7 @@
 //! State of one demo pane: the lines of the current (or last) run and how it went.
 
-use crate::demo::{DemoEvent, Outcome, OutputLine, RecordingInfo};
-
-/// The fallback (or partial) the demo side reported.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FallBack {
-    pub why: String,
-    pub step: Option<String>,
-    pub recording: Option<RecordingInfo>,
-}
+pub use crate::demo::FallBack;
+use crate::demo::{DemoEvent, DemoMode, LineKind, Outcome, OutputLine, RecordingInfo, RunSummary};
 
 /// What the pane's badge says.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,11 +29,9 @@ pub struct DemoPane {
     pub id: String,
     /// The run this pane shows; events of other runs are ignored.
     pub run: Option<u64>,
-    pub running: bool,
-    pub live: bool,
     pub lines: Vec<OutputLine>,
-    pub fallbacks: Vec<FallBack>,
-    pub outcome: Option<(Outcome, f64)>,
+    /// The run so far, folded from its events.
+    pub summary: RunSummary,
     /// First line shown; `None` follows the end of the output.
     pub scroll: Option<usize>,
     /// The user asked for the recording with `f`.
@@ -51,19 +42,33 @@ impl DemoPane {
     pub fn new(id: &str) -> Self {
         DemoPane {
             id: id.to_string(),
+            summary: RunSummary::new(id),
             ..DemoPane::default()
         }
     }
 
     /// Resets the pane for a new run.
     pub fn begin(&mut self, run: u64) {
+        let mut summary = RunSummary::new(&self.id);
+        summary.running = true;
         *self = DemoPane {
             id: std::mem::take(&mut self.id),
             prefer_recorded: self.prefer_recorded,
             run: Some(run),
-            running: true,
+            summary,
             ..DemoPane::default()
         };
+    }
+
+    /// The run is under way.
+    pub fn running(&self) -> bool {
+        self.summary.running
+    }
+
+    /// How the run ended and when, once it has.
+    pub fn outcome(&self) -> Option<(&Outcome, f64)> {
+        let outcome = self.summary.outcome.as_ref()?;
+        Some((outcome, self.summary.seconds))
     }
 
     /// Applies an event of the demo side; returns false for another run's event.
@@ -71,85 +76,38 @@ impl DemoPane {
         if self.run != Some(ev.run()) {
             return false;
         }
+        self.summary.apply(ev);
         match ev {
-            DemoEvent::Started { live, .. } => self.live = *live,
             DemoEvent::Output { line, .. } => self.lines.push(line.clone()),
-            DemoEvent::FellBack {
-                why,
-                step,
-                recording,
-                ..
-            } => {
-                if step.is_none() {
-                    // A whole-run fallback replaces what the live attempt printed.
-                    self.lines
-                        .retain(|l| l.kind == crate::demo::LineKind::Probe);
-                    self.live = false;
-                }
-                self.fallbacks.push(FallBack {
-                    why: why.clone(),
-                    step: step.clone(),
-                    recording: recording.clone(),
-                });
-            }
-            DemoEvent::Exited {
-                outcome, seconds, ..
-            } => {
-                self.running = false;
-                self.outcome = Some((outcome.clone(), *seconds));
-            }
+            // A whole-run fallback replaces what the live attempt printed.
+            DemoEvent::FellBack { step: None, .. } => self
+                .lines
+                .retain(|l| matches!(l.kind, LineKind::Probe { .. })),
+            _ => {}
         }
         true
     }
 
+    /// The badge, from the run's summary.
     pub fn badge(&self) -> Badge {
-        match self.outcome.as_ref().map(|(o, _)| o) {
-            Some(Outcome::Crashed { status }) => {
-                return Badge::Failed {
-                    error: status.clone(),
-                };
-            }
-            Some(Outcome::TimedOut { seconds }) => {
-                return Badge::Failed {
-                    error: format!("timed out after {seconds:.1} s, process group killed"),
-                };
-            }
-            Some(Outcome::NoRecording { error }) => {
-                // The validator lists each problem on its own line.
-                return Badge::Failed {
-                    error: error.lines().collect::<Vec<_>>().join("; "),
-                };
-            }
-            Some(Outcome::Stopped) => return Badge::Stopped,
-            _ => {}
+        let s = &self.summary;
+        if self.run.is_none() {
+            return Badge::Idle;
         }
-        if let Some(f) = self.fallbacks.iter().find(|f| f.step.is_none()) {
-            return Badge::Recorded {
-                why: f.why.clone(),
-                recording: f.recording.clone(),
-            };
+        if s.outcome == Some(Outcome::Stopped) {
+            return Badge::Stopped;
         }
-        let partial: Vec<String> = self
-            .fallbacks
-            .iter()
-            .filter_map(|f| f.step.as_ref().map(|s| format!("{s}: {}", f.why)))
-            .collect();
-        if !partial.is_empty() {
-            let recording = self.fallbacks.iter().find_map(|f| f.recording.clone());
-            return Badge::Partial {
-                what: partial.join("; "),
-                recording,
-            };
-        }
-        if let Some((Outcome::Failed { verdict }, _)) = &self.outcome {
-            return Badge::Failed {
-                error: verdict.clone(),
-            };
-        }
-        if self.run.is_some() {
-            Badge::Live
-        } else {
-            Badge::Idle
+        match s.mode() {
+            DemoMode::Live => Badge::Live,
+            DemoMode::Partial => Badge::Partial {
+                what: s.reason(),
+                recording: s.recording().cloned(),
+            },
+            DemoMode::Recorded => Badge::Recorded {
+                why: s.reason(),
+                recording: s.recording().cloned(),
+            },
+            DemoMode::Failed => Badge::Failed { error: s.reason() },
         }
     }
 

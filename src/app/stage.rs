@@ -79,7 +79,7 @@ impl App {
     }
 
     fn scroll_slide(&mut self, delta: isize) -> Vec<DemoCommand> {
-        let max = self.slide_overflow.get();
+        let max = self.slide_overflow;
         self.slide_scroll = self.slide_scroll.saturating_add_signed(delta).min(max);
         Vec::new()
     }

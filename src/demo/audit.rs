@@ -8,9 +8,9 @@
 
 use super::out;
 use crate::probe::audit::{AuditError, AuditStatus, audit_get};
-use crate::probe::fork::{self, CHILD_TIMEOUT};
 use crate::probe::userns;
 use crate::probe::{Probe, errno_name, read_trimmed};
+use crate::sys::fork::{self, CHILD_TIMEOUT};
 
 /// The audit container id file the never-merged "ghak90" series would have added.
 const CONTAINERID: &str = "/proc/self/audit_containerid";

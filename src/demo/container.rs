@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use super::namespaces::nsutil::{self, Exit, INNER_FLAGS, NsError};
 use super::out;
-use crate::probe::{Probe, errno_name, fork};
+use crate::probe::{Probe, errno_name};
+use crate::sys::fork;
 
 /// Every namespace kind in /proc/<pid>/ns, in the order ls shows them.
 const KINDS: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];

@@ -2,7 +2,9 @@
 //! demo side answers only with [`DemoEvent`]s. Live runs and replays produce the same
 //! stream, so the UI never branches on the kernel.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::probe::Support;
 
 /// What the UI asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,7 @@ pub enum DemoCommand {
 }
 
 /// Live where possible, or the recording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunMode {
     /// Probe, run live, fall back to the recording when the kernel can't.
@@ -26,7 +28,7 @@ pub enum RunMode {
 }
 
 /// Where a line came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineKind {
     Stdout,
@@ -34,21 +36,37 @@ pub enum LineKind {
     /// A step boundary (its label is the text).
     Step,
     /// The probe's answer (its evidence is the text).
-    Probe,
+    Probe {
+        support: Support,
+    },
+    /// The verdict line (`✓ …` or `✗ …` is the text), live or from the recording.
+    Verdict {
+        passed: bool,
+    },
     /// A line replayed from the recording (fallback or partial).
     Replayed,
 }
 
 /// One line of a demo's output, `t` seconds after the run started.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputLine {
     pub t: f64,
     pub kind: LineKind,
     pub text: String,
 }
 
+impl OutputLine {
+    /// The line's text as every view shows it: a probe answer as `yes — evidence`.
+    pub fn shown(&self) -> String {
+        match self.kind {
+            LineKind::Probe { support } => format!("{} — {}", support.as_str(), self.text),
+            _ => self.text.clone(),
+        }
+    }
+}
+
 /// Where and when a recording was made, from its header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RecordingInfo {
     pub kernel: String,
     pub arch: String,
@@ -57,7 +75,7 @@ pub struct RecordingInfo {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Exit 0: the ✓ verdict.
@@ -77,7 +95,7 @@ pub enum Outcome {
 }
 
 /// What the demo side reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum DemoEvent {
     /// The run began (live child spawned, or replay begun).

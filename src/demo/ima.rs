@@ -10,11 +10,11 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::out;
-use crate::probe::fork::{self, CHILD_TIMEOUT, ChildReport, Reporter};
 use crate::probe::ima::{
     IMA_DIR, PrivateSecurityfsError, SECURITYFS, detect, mount_private_securityfs, mount_securityfs,
 };
 use crate::probe::{Probe, Support, errno_name, userns};
+use crate::sys::fork::{self, CHILD_TIMEOUT, ChildReport, Reporter};
 
 /// Entries of the measurement list shown on screen.
 const SHOWN: usize = 3;

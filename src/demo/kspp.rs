@@ -9,19 +9,43 @@ mod sources;
 mod table;
 mod xpfo;
 
+pub use crate::sys::memfd::memfd_secret;
 pub use cli::{
     cli_report, load_config_file, load_sysctl_file, render_text, run_cli, run_cli_with_cmdline,
 };
 pub use cmdline::{Cmdline, PROC_CMDLINE};
 pub use report::{CheckResult, KsppReport, Skipped, desired_text, evaluate, evaluate_with_cmdline};
 pub use sources::{
-    ConfigValue, KernelConfig, Reading, SysctlSource, config_candidates, load_running,
-    read_config_text, sysctl_path,
+    ConfigValue, KernelConfig, Reading, SysctlSource, load_running, read_config_text, sysctl_path,
 };
 pub use table::{Check, Cond, Kind, Op, TABLE_TOML, checks, parse_cond, parse_table};
-pub use xpfo::{Evidence, PLAIN_TEXT, SECRET_TEXT, XpfoOutcome, memfd_secret, ptrace_scope};
+pub use xpfo::{Evidence, PLAIN_TEXT, SECRET_TEXT, XpfoOutcome, ptrace_scope};
 
 use super::out;
+
+/// The kspp demo's probe: the kernel's own answer (`probe::kspp`), plus the
+/// `kspp.score` fact, which needs this module's checks (probes stand below demos).
+pub fn probe() -> crate::probe::Probe {
+    let answer = crate::probe::kspp::probe();
+    match score_fact() {
+        Some(score) => answer.with_fact("kspp.score", score),
+        None => answer,
+    }
+}
+
+/// The `kspp.score` fact: checks passed out of those decided ("22/32"), noting when
+/// only the sysctl checks could run; `None` when no check could run.
+pub fn score_fact() -> Option<String> {
+    let config = load_running().ok().flatten();
+    let report = evaluate(config.as_ref(), &SysctlSource::Live).ok()?;
+    if report.total == 0 {
+        return None;
+    }
+    Some(match config {
+        Some(_) => report.score,
+        None => format!("{} (sysctl checks only: no kernel config)", report.score),
+    })
+}
 use crate::probe::{Probe, errno_name};
 
 /// Errors of the KSPP checker; each names the file (and line) it is about.
@@ -95,7 +119,10 @@ fn live_report() -> Result<KsppReport, KsppError> {
         }
         Ok(None) => {
             out::say("no kernel config found: sysctl checks only");
-            out::say(format!("  (tried {})", config_candidates().join(", ")));
+            out::say(format!(
+                "  (tried {})",
+                crate::sys::host::kernel_config_paths().join(", ")
+            ));
             None
         }
         Err(e) => {

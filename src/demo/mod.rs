@@ -2,11 +2,14 @@
 //! recorded replay). This module never imports ratatui or crossterm; the UI talks to it
 //! with [`DemoCommand`] and hears back only [`DemoEvent`]s.
 
+pub mod answers;
 pub mod events;
 pub mod groups;
 pub mod out;
+pub mod protocol;
 pub mod recordings;
 pub mod runner;
+pub mod summary;
 
 pub mod audit;
 pub mod container;
@@ -15,16 +18,17 @@ pub mod kspp;
 pub mod landlock;
 pub mod lsm;
 pub mod namespaces;
-pub mod netlink;
 pub mod seccomp_log;
 pub mod timens;
 pub mod wireguard;
 
 use std::time::Duration;
 
+pub use answers::{ProbeAnswers, probe_answers, probe_report};
 pub use events::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RecordingInfo, RunMode};
 pub use recordings::Recordings;
-pub use runner::{Engine, Sink};
+pub use runner::{Engine, Sink, sink};
+pub use summary::{DemoMode, FallBack, ProbeAnswer, RunSummary, Verdict};
 
 use crate::probe::{self, Probe, Support};
 
@@ -125,7 +129,7 @@ static REGISTRY: &[DemoSpec] = &[
         title: "KSPP score and memfd_secret",
         proves: "how hardened this kernel is, and the XPFO idea as memfd_secret",
         timeout: DEFAULT_TIMEOUT,
-        probe: probe::kspp::probe,
+        probe: kspp::probe,
         body: kspp::body,
     },
 ];
@@ -143,6 +147,11 @@ pub fn find(id: &str) -> Option<&'static DemoSpec> {
 /// Every demo id, for deck validation.
 pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|d| d.id).collect()
+}
+
+/// `KDECK_FORCE_RECORDED=1`: every demo plays its recording (the one place it is read).
+pub fn force_recorded() -> bool {
+    std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1")
 }
 
 /// Runs a demo's probe, honouring the test-only `KDECK_PROBE_FORCE` override.
@@ -188,12 +197,7 @@ pub fn child_main(id: &str) -> i32 {
         std::thread::sleep(Duration::from_secs(secs.min(600)));
     }
     let probe = run_probe(spec);
-    out::say(format!(
-        "{}probe {} {}",
-        out::CONTROL_PREFIX,
-        probe.support.as_str(),
-        probe.evidence
-    ));
+    out::probe(probe.support, &probe.evidence);
     if probe.support == Support::No {
         return out::unsupported(&probe.evidence);
     }

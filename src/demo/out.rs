@@ -1,146 +1,104 @@
-//! The child side of the demo protocol.
-//!
-//! A live demo body runs in a re-executed, single-threaded kdeck child
-//! (`kdeck __child <id>`). It writes plain lines to stdout for the audience and a few
-//! control lines, all starting with [`CONTROL_PREFIX`], that the parent's runner turns
-//! into events and asciicast markers:
-//!
-//! | line                                   | meaning                                        |
-//! |----------------------------------------|------------------------------------------------|
-//! | `##kdeck probe <yes|partial|no> <evidence>` | the probe's answer (printed by the runner)  |
-//! | `##kdeck step <label>`                 | a step boundary (asciicast "m" marker)         |
-//! | `##kdeck partial <step> <why>`         | step `<step>` can't run live: the parent shows |
-//! |                                        | that step from the recording instead          |
-//! | `##kdeck unsupported <why>`            | the feature itself is missing here (ENOSYS,    |
-//! |                                        | EPERM, EOPNOTSUPP): fall back to the recording |
-//!
-//! Exit codes: [`EXIT_PASS`] (the ✓ verdict), [`EXIT_FAIL`] (the ✗ verdict),
-//! [`EXIT_UNSUPPORTED`] (after an `unsupported` line). Anything else, or a signal, is a
-//! crash that the pane reports as FAILED.
+//! The child side of the demo protocol: what a live demo body calls to talk to the
+//! audience and to the parent. Every call sends one typed [`ChildMsg`] on the report
+//! descriptor (see [`super::protocol`]); nothing is parsed back out of text.
 
-use std::io::Write;
+use std::os::fd::BorrowedFd;
+use std::sync::OnceLock;
 
-pub const CONTROL_PREFIX: &str = "##kdeck ";
-pub const EXIT_PASS: i32 = 0;
-pub const EXIT_FAIL: i32 = 1;
-pub const EXIT_UNSUPPORTED: i32 = 3;
+use super::protocol::{ChildMsg, REPORT_FD_ENV};
+pub use super::protocol::{EXIT_FAIL, EXIT_PASS, EXIT_UNSUPPORTED};
 
-fn emit(line: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (parent gone) is not worth a panic in the child.
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+/// The report descriptor: [`REPORT_FD_ENV`] if set to a number, else stdout.
+fn report_fd() -> i32 {
+    static FD: OnceLock<i32> = OnceLock::new();
+    *FD.get_or_init(|| {
+        std::env::var(REPORT_FD_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|fd: &i32| *fd >= 0)
+            .unwrap_or(libc::STDOUT_FILENO)
+    })
 }
 
-/// A line for the audience.
+/// Sends one message (one write of one line, so forked children's lines never mix).
+fn emit(msg: ChildMsg) {
+    let mut bytes = msg.to_line().into_bytes();
+    bytes.push(b'\n');
+    // SAFETY: the report descriptor stays open for the whole life of the child (the
+    // runner placed it; stdout otherwise); it is only borrowed for this write.
+    let fd = unsafe { BorrowedFd::borrow_raw(report_fd()) };
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        match nix::unistd::write(fd, rest) {
+            Ok(0) => return,
+            Ok(n) => rest = &rest[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            // A closed pipe (parent gone) is not worth a panic in the child.
+            Err(_) => return,
+        }
+    }
+}
+
+/// Lines for the audience.
 pub fn say(text: impl AsRef<str>) {
     for line in text.as_ref().lines() {
-        emit(line);
+        emit(ChildMsg::Line {
+            text: line.to_string(),
+        });
     }
 }
 
 /// Starts a new step: a marker in recordings, a heading-like line in the pane.
 pub fn step(label: &str) {
-    emit(&format!("{CONTROL_PREFIX}step {label}"));
+    emit(ChildMsg::Step {
+        label: label.to_string(),
+    });
 }
 
-/// The ✓ verdict line; returns the exit code to return from the body.
+/// The probe's answer (sent by the child before the body runs).
+pub fn probe(support: crate::probe::Support, evidence: &str) {
+    emit(ChildMsg::Probe {
+        support,
+        evidence: one_line(evidence),
+    });
+}
+
+/// The ✓ verdict; returns the exit code to return from the body.
 pub fn pass(verdict: impl AsRef<str>) -> i32 {
-    emit(&format!("✓ {}", verdict.as_ref()));
+    emit(ChildMsg::Verdict {
+        passed: true,
+        text: one_line(verdict.as_ref()),
+    });
     EXIT_PASS
 }
 
-/// The ✗ verdict line; returns the exit code to return from the body.
+/// The ✗ verdict; returns the exit code to return from the body.
 pub fn fail(verdict: impl AsRef<str>) -> i32 {
-    emit(&format!("✗ {}", verdict.as_ref()));
+    emit(ChildMsg::Verdict {
+        passed: false,
+        text: one_line(verdict.as_ref()),
+    });
     EXIT_FAIL
 }
 
 /// The feature is missing on this kernel or for this user: the parent falls back to
 /// the recording. Returns the exit code to return from the body.
 pub fn unsupported(why: impl AsRef<str>) -> i32 {
-    emit(&format!(
-        "{CONTROL_PREFIX}unsupported {}",
-        one_line(why.as_ref())
-    ));
+    emit(ChildMsg::Unsupported {
+        why: one_line(why.as_ref()),
+    });
     EXIT_UNSUPPORTED
 }
 
 /// Step `step` could not run live (e.g. the kernel log is not readable without
 /// CAP_SYSLOG): the parent shows that step from the recording and badges the run PARTIAL.
 pub fn partial(step: &str, why: impl AsRef<str>) {
-    emit(&format!(
-        "{CONTROL_PREFIX}partial {step} {}",
-        one_line(why.as_ref())
-    ));
+    emit(ChildMsg::Partial {
+        step: step.to_string(),
+        why: one_line(why.as_ref()),
+    });
 }
 
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
-}
-
-/// A parsed control line, as the parent sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Control {
-    Probe { support: String, evidence: String },
-    Step(String),
-    Partial { step: String, why: String },
-    Unsupported(String),
-}
-
-/// Parses a line the child wrote; `None` for an ordinary line.
-pub fn parse_control(line: &str) -> Option<Control> {
-    let rest = line.strip_prefix(CONTROL_PREFIX)?;
-    let (verb, args) = rest.split_once(' ').unwrap_or((rest, ""));
-    match verb {
-        "probe" => {
-            let (support, evidence) = args.split_once(' ').unwrap_or((args, ""));
-            Some(Control::Probe {
-                support: support.to_string(),
-                evidence: evidence.to_string(),
-            })
-        }
-        "step" => Some(Control::Step(args.to_string())),
-        "partial" => {
-            let (step, why) = args.split_once(' ').unwrap_or((args, ""));
-            Some(Control::Partial {
-                step: step.to_string(),
-                why: why.to_string(),
-            })
-        }
-        "unsupported" => Some(Control::Unsupported(args.to_string())),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_lines_parse() {
-        assert_eq!(parse_control("hello"), None);
-        assert_eq!(
-            parse_control("##kdeck step filter"),
-            Some(Control::Step("filter".into()))
-        );
-        assert_eq!(
-            parse_control("##kdeck partial audit-log needs CAP_SYSLOG"),
-            Some(Control::Partial {
-                step: "audit-log".into(),
-                why: "needs CAP_SYSLOG".into()
-            })
-        );
-        assert_eq!(
-            parse_control("##kdeck probe no ENOSYS here"),
-            Some(Control::Probe {
-                support: "no".into(),
-                evidence: "ENOSYS here".into()
-            })
-        );
-        assert_eq!(
-            parse_control("##kdeck unsupported x y"),
-            Some(Control::Unsupported("x y".into()))
-        );
-    }
 }

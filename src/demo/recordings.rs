@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use include_dir::{Dir, include_dir};
 
 use super::RecordingInfo;
+use crate::cast::{self as asciicast, Cast};
 use crate::files;
-use crate::record::asciicast::{self, Cast};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demos");
 

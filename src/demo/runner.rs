@@ -1,27 +1,33 @@
 //! Runs demos: a live run re-executes kdeck (`kdeck __child <id>`) in its own process
 //! group and streams its lines as they come; a replay plays a recording with its
-//! timing. Both produce the same [`DemoEvent`] stream. Every wait is bounded: the live
-//! child is killed (whole group) at its timeout or on Stop.
+//! timing. Both produce the same [`DemoEvent`] stream. The child reports typed
+//! messages on its own descriptor ([`super::protocol`]); its stdout and stderr are
+//! shown as they come. Every wait is bounded: the live child is killed (whole group)
+//! at its timeout or on Stop.
 //!
 //! Each live run gets a fresh temp dir made here, in the parent ([`DEMO_DIR_ENV`], also
-//! the child's `TMPDIR`), and removed here once the child's group is dead and reaped:
-//! a demo killed by a re-run, `x`, a timeout or quit can't leave its files behind.
+//! the child's `TMPDIR`), and removed here once the child's group is dead and reaped.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::out::{self, Control};
-use super::recordings::{self, Recordings};
+mod replay;
+
+use super::protocol::{
+    ChildMsg, EXIT_FAIL, EXIT_PASS, EXIT_UNSUPPORTED, REPORT_FD, REPORT_FD_ENV, verdict_line,
+};
+use super::recordings::Recordings;
 use super::{DemoCommand, DemoEvent, LineKind, Outcome, OutputLine, RunMode};
-use crate::record::asciicast::{LineOrMarker, output_lines, step_lines};
+use crate::sys::wait::{WaitOpts, Waited, wait_child};
 
 /// The environment variable naming the run's own empty temp dir (mode 0700) in the
 /// child; the parent removes it after the run, whatever ended it.
@@ -32,6 +38,17 @@ const STOP_WAIT: Duration = Duration::from_secs(3);
 
 /// Where events go (the UI's channel, a recorder, a test's vector).
 pub type Sink = Arc<dyn Fn(DemoEvent) + Send + Sync>;
+
+/// A sink that hands each event to `send`, which need not be `Sync` (an mpsc
+/// `Sender`): the run threads take turns through a mutex.
+pub fn sink(send: impl Fn(DemoEvent) + Send + 'static) -> Sink {
+    let send = Mutex::new(send);
+    Arc::new(move |ev| {
+        if let Ok(send) = send.lock() {
+            send(ev);
+        }
+    })
+}
 
 /// Starts and stops demo runs.
 pub struct Engine {
@@ -202,7 +219,16 @@ impl Run {
     fn live(self, mode: RunMode) {
         // Dropped last: after the group is dead and the dir removed.
         let _cleaning = super::groups::RunGuard::new();
-        let timeout = self.timeout;
+        let started = |run: &Run| {
+            run.send(DemoEvent::Started {
+                run: run.run,
+                id: run.id.clone(),
+                live: true,
+            })
+        };
+        // Each live run gets a fresh temp dir made here, in the parent, and removed here
+        // once the child's group is dead and reaped: a demo killed by a re-run, `x`, a
+        // timeout or quit can't leave its files behind.
         let dir = match tempfile::Builder::new()
             .prefix(&format!("kdeck-{}-", self.id))
             .permissions(std::fs::Permissions::from_mode(0o700))
@@ -210,64 +236,51 @@ impl Run {
         {
             Ok(dir) => dir,
             Err(e) => {
-                self.send(DemoEvent::Started {
-                    run: self.run,
-                    id: self.id.clone(),
-                    live: true,
-                });
+                started(&self);
                 return self.exit(Outcome::Crashed {
                     status: format!("can't make the demo's temp dir: {e}"),
                 });
             }
         };
-        let mut child = match Command::new(&self.exe)
-            .arg("__child")
-            .arg(&self.id)
-            .env(DEMO_DIR_ENV, dir.path())
-            .env("TMPDIR", dir.path())
-            .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-        {
+        let (mut child, report) = match self.spawn_child(dir.path()) {
             Ok(c) => c,
             Err(e) => {
-                self.send(DemoEvent::Started {
-                    run: self.run,
-                    id: self.id.clone(),
-                    live: true,
-                });
+                started(&self);
                 return self.exit(Outcome::Crashed {
                     status: format!("can't start {}: {e}", self.exe.display()),
                 });
             }
         };
-        self.send(DemoEvent::Started {
-            run: self.run,
-            id: self.id.clone(),
-            live: true,
-        });
+        started(&self);
         let pid = child.id() as i32;
         super::groups::add(pid);
+        let deadline = self.start + self.timeout;
         let shared = Arc::new(self);
-        let unsupported: Arc<Mutex<Option<String>>> = Arc::default();
-        let last_fail: Arc<Mutex<Option<String>>> = Arc::default();
-        let stdout = child.stdout.take().map(|s| {
-            let (r, u, f) = (shared.clone(), unsupported.clone(), last_fail.clone());
-            thread::spawn(move || r.read_stdout(s, &u, &f))
-        });
-        let stderr = child.stderr.take().map(|s| {
-            let r = shared.clone();
-            thread::spawn(move || r.read_stderr(s))
-        });
-        let waited = wait_bounded(&mut child, timeout, &shared.cancel);
-        // Whatever is left of the group (grandchildren) goes too; ESRCH is fine.
-        // SAFETY: kill(2) with a negative pid signals the child's own process group.
-        unsafe { libc::kill(-pid, libc::SIGKILL) };
+        let heard: Arc<Mutex<Heard>> = Arc::default();
+        let readers = [
+            {
+                let (r, h) = (shared.clone(), heard.clone());
+                Some(thread::spawn(move || r.read_report(report, &h)))
+            },
+            child.stdout.take().map(|s| {
+                let r = shared.clone();
+                thread::spawn(move || r.read_plain(s, LineKind::Stdout))
+            }),
+            child.stderr.take().map(|s| {
+                let r = shared.clone();
+                thread::spawn(move || r.read_plain(s, LineKind::Stderr))
+            }),
+        ];
+        let waited = wait_child(
+            pid,
+            deadline,
+            WaitOpts {
+                cancel: Some(&shared.cancel),
+                group: true,
+            },
+        );
         super::groups::remove(pid);
-        for h in [stdout, stderr].into_iter().flatten() {
+        for h in readers.into_iter().flatten() {
             let _ = h.join();
         }
         // The group is dead and its pipes closed: nothing writes in the dir any more.
@@ -280,180 +293,120 @@ impl Run {
                 });
             }
         };
-        let why = unsupported.lock().ok().and_then(|mut u| u.take());
-        match waited {
-            Waited::Cancelled => run.exit(Outcome::Stopped),
-            Waited::TimedOut => run.exit(Outcome::TimedOut {
-                seconds: timeout.as_secs_f64(),
-            }),
-            Waited::Error(e) => run.exit(Outcome::Crashed { status: e }),
-            Waited::Exited(status) => match (status.code(), why) {
-                (Some(out::EXIT_UNSUPPORTED), Some(why)) if mode == RunMode::Auto => {
-                    run.replay_all(why)
-                }
-                (Some(out::EXIT_UNSUPPORTED), Some(why)) => run.exit(Outcome::Unsupported { why }),
-                (Some(out::EXIT_PASS), _) => run.exit(Outcome::Passed),
-                (Some(out::EXIT_FAIL), _) => {
-                    let verdict = last_fail
-                        .lock()
-                        .ok()
-                        .and_then(|mut f| f.take())
-                        .unwrap_or_else(|| "the demo failed".into());
-                    run.exit(Outcome::Failed { verdict })
-                }
-                _ => run.exit(Outcome::Crashed {
-                    status: describe(status),
-                }),
-            },
-        }
+        let heard = heard
+            .lock()
+            .map(|mut h| std::mem::take(&mut *h))
+            .unwrap_or_default();
+        run.ended(mode, waited, heard);
     }
 
-    fn read_stdout(
-        &self,
-        stream: impl Read,
-        unsupported: &Mutex<Option<String>>,
-        last_fail: &Mutex<Option<String>>,
-    ) {
-        for text in lines(stream) {
-            match out::parse_control(&text) {
-                Some(Control::Probe { support, evidence }) => {
-                    self.line(LineKind::Probe, format!("{support} — {evidence}"))
+    /// Spawns `kdeck __child <id>` in its own process group, with the write end of a
+    /// fresh pipe as its report descriptor; returns the child and the read end.
+    fn spawn_child(&self, dir: &std::path::Path) -> std::io::Result<(Child, OwnedFd)> {
+        let (report, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+        let wr_raw = wr.as_raw_fd();
+        let mut cmd = Command::new(&self.exe);
+        cmd.arg("__child")
+            .arg(&self.id)
+            .env(DEMO_DIR_ENV, dir)
+            .env("TMPDIR", dir)
+            .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env(REPORT_FD_ENV, REPORT_FD.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: between fork and exec the closure only calls dup2/fcntl, which are
+        // async-signal-safe; it places the pipe's write end at REPORT_FD without
+        // close-on-exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let rc = if wr_raw == REPORT_FD {
+                    libc::fcntl(wr_raw, libc::F_SETFD, 0)
+                } else {
+                    libc::dup2(wr_raw, REPORT_FD)
+                };
+                if rc < 0 {
+                    return Err(std::io::Error::last_os_error());
                 }
-                Some(Control::Step(label)) => self.line(LineKind::Step, label),
-                Some(Control::Partial { step, why }) => self.replay_step(&step, why),
-                Some(Control::Unsupported(why)) => {
-                    if let Ok(mut u) = unsupported.lock() {
-                        *u = Some(why);
-                    }
-                }
-                None => {
-                    if let Some(v) = text.strip_prefix("✗ ")
-                        && let Ok(mut f) = last_fail.lock()
-                    {
-                        *f = Some(v.to_string());
-                    }
-                    self.line(LineKind::Stdout, text);
-                }
-            }
-        }
+                Ok(())
+            })
+        };
+        let child = cmd.spawn()?;
+        drop(wr);
+        Ok((child, report))
     }
 
-    fn read_stderr(&self, stream: impl Read) {
-        for text in lines(stream) {
-            self.line(LineKind::Stderr, text);
-        }
-    }
-
-    /// One step of a live run could not run: show it from the recording.
-    fn replay_step(&self, step: &str, why: String) {
-        let (cast, info) = match self.recordings.load(&self.id) {
-            Ok(cast) => {
-                let info = recordings::info(&cast, &self.recordings.path_of(&self.id));
-                (Some(cast), Some(info))
+    /// The run's end, from how the child ended and what it said.
+    fn ended(self, mode: RunMode, waited: Result<Waited, nix::errno::Errno>, heard: Heard) {
+        let code = match waited {
+            Ok(Waited::Cancelled) => return self.exit(Outcome::Stopped),
+            Ok(Waited::TimedOut) => {
+                let seconds = self.timeout.as_secs_f64();
+                return self.exit(Outcome::TimedOut { seconds });
             }
             Err(e) => {
-                self.send(DemoEvent::FellBack {
-                    run: self.run,
-                    why,
-                    step: Some(step.to_string()),
-                    recording: None,
-                });
-                return self.line(
-                    LineKind::Stderr,
-                    format!("(no recording to show this step: {e})"),
-                );
+                let status = format!("waitpid: {e}");
+                return self.exit(Outcome::Crashed { status });
             }
+            Ok(Waited::Signaled {
+                signal,
+                core_dumped,
+            }) => {
+                let status = describe_signal(signal, core_dumped);
+                return self.exit(Outcome::Crashed { status });
+            }
+            Ok(Waited::Exited(code)) => code,
         };
-        self.send(DemoEvent::FellBack {
-            run: self.run,
-            why,
-            step: Some(step.to_string()),
-            recording: info,
-        });
-        let lines = cast.map(|c| step_lines(&c, step)).unwrap_or_default();
-        if lines.is_empty() {
-            self.line(
-                LineKind::Stderr,
-                format!("(the recording has no step \"{step}\")"),
-            );
-        }
-        for (_, text) in lines {
-            self.line(LineKind::Replayed, text);
-        }
-    }
-
-    /// The whole run from the recording, with its timing.
-    fn replay_all(self, why: String) {
-        let source = self.recordings.path_of(&self.id);
-        let cast = match self.recordings.load(&self.id) {
-            Ok(c) => c,
-            Err(error) => {
-                self.send(DemoEvent::FellBack {
-                    run: self.run,
-                    why,
-                    step: None,
-                    recording: None,
-                });
-                return self.exit(Outcome::NoRecording { error });
+        match (code, heard.unsupported) {
+            (EXIT_UNSUPPORTED, Some(why)) if mode == RunMode::Auto => self.replay_all(why),
+            (EXIT_UNSUPPORTED, Some(why)) => self.exit(Outcome::Unsupported { why }),
+            (EXIT_PASS, _) => self.exit(Outcome::Passed),
+            (EXIT_FAIL, _) => {
+                let verdict = heard.failed.unwrap_or_else(|| "the demo failed".into());
+                self.exit(Outcome::Failed { verdict })
             }
-        };
-        let info = recordings::info(&cast, &source);
-        self.send(DemoEvent::FellBack {
-            run: self.run,
-            why,
-            step: None,
-            recording: Some(info),
-        });
-        let replay_start = Instant::now();
-        let mut verdict_failed = None;
-        for (t, item) in output_lines(&cast) {
-            // A replay gets the live run's timeout (a slow --speed can't hang the pane).
-            let limit = self.timeout.as_secs_f64();
-            if self.speed > 0.0 && t / self.speed > limit {
-                self.sleep_until(replay_start, limit * self.speed);
-                if self.cancel.load(Ordering::Relaxed) {
-                    return self.exit(Outcome::Stopped);
-                }
-                return self.exit(Outcome::TimedOut { seconds: limit });
-            }
-            if !self.sleep_until(replay_start, t) {
-                return self.exit(Outcome::Stopped);
-            }
-            match item {
-                LineOrMarker::Marker(label) => self.line(LineKind::Step, label),
-                LineOrMarker::Line(text) => {
-                    if let Some(v) = text.strip_prefix("✗ ") {
-                        verdict_failed = Some(v.to_string());
-                    }
-                    self.line(LineKind::Stdout, text);
-                }
-            }
-        }
-        let recorded_exit = cast.header.kdeck.as_ref().and_then(|k| k.exit);
-        match (recorded_exit, verdict_failed) {
-            (Some(1), v) | (_, v @ Some(_)) => self.exit(Outcome::Failed {
-                verdict: v.unwrap_or_else(|| "the recorded run failed".into()),
+            _ => self.exit(Outcome::Crashed {
+                status: format!("exit code {code}"),
             }),
-            _ => self.exit(Outcome::Passed),
         }
     }
 
-    /// Sleeps until `t` seconds (scaled by the speed) after `from`; false if cancelled.
-    fn sleep_until(&self, from: Instant, t: f64) -> bool {
-        if self.speed > 0.0 {
-            let target = from + Duration::from_secs_f64((t / self.speed).clamp(0.0, 3600.0));
-            loop {
-                if self.cancel.load(Ordering::Relaxed) {
-                    return false;
+    /// The child's typed messages, as events; a line that is no message is shown as
+    /// the child wrote it.
+    fn read_report(&self, stream: OwnedFd, heard: &Mutex<Heard>) {
+        for text in lines(std::fs::File::from(stream)) {
+            let Some(msg) = ChildMsg::parse(&text) else {
+                self.line(LineKind::Stdout, text);
+                continue;
+            };
+            match msg {
+                ChildMsg::Probe { support, evidence } => {
+                    self.line(LineKind::Probe { support }, evidence)
                 }
-                let now = Instant::now();
-                if now >= target {
-                    break;
+                ChildMsg::Step { label } => self.line(LineKind::Step, label),
+                ChildMsg::Line { text } => self.line(LineKind::Stdout, text),
+                ChildMsg::Verdict { passed, text } => {
+                    self.line(LineKind::Verdict { passed }, verdict_line(passed, &text));
+                    if let (false, Ok(mut h)) = (passed, heard.lock()) {
+                        h.failed = Some(text);
+                    }
                 }
-                thread::sleep((target - now).min(Duration::from_millis(25)));
+                ChildMsg::Partial { step, why } => self.replay_step(&step, why),
+                ChildMsg::Unsupported { why } => {
+                    if let Ok(mut h) = heard.lock() {
+                        h.unsupported = Some(why);
+                    }
+                }
             }
         }
-        !self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Lines the child wrote outside the protocol (its stdout or stderr).
+    fn read_plain(&self, stream: impl Read, kind: LineKind) {
+        for text in lines(stream) {
+            self.line(kind, text);
+        }
     }
 }
 
@@ -474,75 +427,20 @@ fn lines(stream: impl Read) -> impl Iterator<Item = String> {
     })
 }
 
-enum Waited {
-    Exited(ExitStatus),
-    TimedOut,
-    Cancelled,
-    Error(String),
+/// What the child said that decides how its run ended.
+#[derive(Debug, Default)]
+struct Heard {
+    /// The ✗ verdict's text.
+    failed: Option<String>,
+    /// Why the feature is missing (an `unsupported` message).
+    unsupported: Option<String>,
 }
 
-/// Waits for the child, killing its process group at the deadline or when cancelled.
-/// Uses a pidfd so the exit is seen at once; polls every 20 ms for cancellation.
-fn wait_bounded(child: &mut Child, timeout: Duration, cancel: &AtomicBool) -> Waited {
-    let pid = child.id() as i32;
-    let deadline = Instant::now() + timeout;
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-    let outcome = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Waited::Exited(status),
-            Ok(None) => {}
-            Err(e) => break Waited::Error(format!("waitpid: {e}")),
-        }
-        let why = if cancel.load(Ordering::Relaxed) {
-            Some(Waited::Cancelled)
-        } else if Instant::now() >= deadline {
-            Some(Waited::TimedOut)
-        } else {
-            None
-        };
-        if let Some(w) = why {
-            // SAFETY: signals the child's process group (its pgid is its pid).
-            unsafe { libc::kill(-pid, libc::SIGKILL) };
-            let _ = child.wait();
-            break w;
-        }
-        if pidfd >= 0 {
-            let mut fds = libc::pollfd {
-                fd: pidfd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd, bounded timeout.
-            unsafe { libc::poll(&mut fds, 1, 20) };
-        } else {
-            thread::sleep(Duration::from_millis(2));
-        }
-    };
-    if pidfd >= 0 {
-        // SAFETY: closing the fd pidfd_open gave us.
-        unsafe { libc::close(pidfd) };
-    }
-    outcome
-}
-
-/// "exit code 2", "killed by SIGSYS (core dumped)".
-fn describe(status: ExitStatus) -> String {
-    if let Some(code) = status.code() {
-        return format!("exit code {code}");
-    }
-    match status.signal() {
-        Some(sig) => {
-            let name = nix::sys::signal::Signal::try_from(sig)
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_else(|_| format!("signal {sig}"));
-            let core = if status.core_dumped() {
-                " (core dumped)"
-            } else {
-                ""
-            };
-            format!("killed by {name}{core}")
-        }
-        None => "ended without a status".into(),
-    }
+/// "killed by SIGSYS (core dumped)".
+fn describe_signal(sig: i32, core_dumped: bool) -> String {
+    let name = nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| format!("signal {sig}"));
+    let core = if core_dumped { " (core dumped)" } else { "" };
+    format!("killed by {name}{core}")
 }

@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use self::clock::{Clocks, DAY_NS, SEC_NS};
 use super::out;
-use crate::probe::fork::{self, Exit};
 use crate::probe::timens as tprobe;
 use crate::probe::{Probe, errno_name, last_errno};
+use crate::sys::fork::{self, Exit};
 
 /// Offsets written to /proc/self/timens_offsets: one day and one (365-day) year.
 const MONO_OFFSET_S: i64 = 86_400;

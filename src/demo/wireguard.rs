@@ -6,15 +6,15 @@
 //! exits, its namespace and the link are gone. The link kind comes from
 //! [`link_kind`] (test-only override `KDECK_WG_KIND`, see the probe).
 
-use super::netlink::{
-    MsgBuilder, NETLINK_ROUTE, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NlSocket, Reply,
-    attr_string, attrs, u32_at,
-};
 use super::out;
-use crate::probe::fork::{self, CHILD_TIMEOUT, ChildReport, Exit, Reporter};
 use crate::probe::userns;
 use crate::probe::wireguard::{WIREGUARD, link_kind};
 use crate::probe::{Probe, errno_name};
+use crate::sys::fork::{self, CHILD_TIMEOUT, ChildReport, Exit, Reporter};
+use crate::sys::netlink::{
+    MsgBuilder, NETLINK_ROUTE, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NlSocket, Reply,
+    attr_string, attrs, u32_at,
+};
 
 /// The link's name, inside the namespace.
 const IFNAME: &str = "wg0";

@@ -12,8 +12,8 @@ use unicode_width::UnicodeWidthStr;
 use super::Handout;
 use super::runs::Run;
 use super::sources;
+use crate::cast::{self as asciicast, LineOrMarker};
 use crate::deck::{Block, Slide};
-use crate::record::asciicast::{self, LineOrMarker};
 
 /// asciinema-player's browser bundle and style sheet (the npm package, version in
 /// `assets/asciinema-player/README.md`).

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use super::runs::Run;
 use super::{Handout, html::body_without_title, sources, substitute};
+use crate::cast::{self as asciicast, LineOrMarker};
 use crate::deck::markdown::Align;
 use crate::deck::{Block, Inline, Slide};
-use crate::record::asciicast::{self, LineOrMarker};
 
 type Vars = HashMap<String, String>;
 

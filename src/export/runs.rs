@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::ExportError;
+use crate::cast::{self as asciicast, Cast, KdeckMeta};
 use crate::deck::Deck;
 use crate::demo::Recordings;
-use crate::record::asciicast::{self, Cast, KdeckMeta};
 use crate::record::report::{DemoReport, RunReport};
 
 /// How a run went, as the badge shows it.

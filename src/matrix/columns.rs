@@ -9,7 +9,7 @@ use super::guest::{self, KernelReport};
 use super::profiles::Profile;
 use super::table::{Cell, KernelColumn, Matrix};
 use super::{MatrixError, collect, initramfs, qemu};
-use crate::record::report::{DemoMode, DemoReport, RunReport};
+use crate::record::report::{DemoMode, DemoReport, RunReport, Verdict};
 
 /// One column's results: the kernel and each user's run.
 pub(super) struct Column {
@@ -134,40 +134,48 @@ fn boot_kernel(
     )?;
     col.kernel.accel = Some(boot.accel.into());
     col.kernel.boot_seconds = Some((boot.seconds * 10.0).round() / 10.0);
-    let bundle =
-        collect::parse(&boot.results).or_else(|e| collect::parse(&boot.console).map_err(|_| e));
-    let bundle = match bundle {
-        Ok(b) => b,
-        Err(e) => {
-            let why = if boot.timed_out {
-                format!("killed after {} s; ", timeout.as_secs())
-            } else {
-                String::new()
-            };
-            let last = |t: &str, n: usize| {
-                let t = printable(t);
-                let tail: Vec<&str> = t
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .rev()
-                    .take(n)
-                    .collect();
-                tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-            };
-            let console = match last(&boot.console, 3) {
-                c if c.is_empty() => "the console is empty".to_string(),
-                c => format!("the console ends: {c}"),
-            };
-            let qemu = match last(&boot.stderr, 2) {
-                q if q.is_empty() => String::new(),
-                q => format!("; qemu ({}): {q}", boot.accel),
-            };
-            return Err(MatrixError::Recording(format!(
-                "{why}{e}; {console}{qemu} (see {})",
-                kout.display()
-            )));
-        }
+    let bundle = collect::parse(&boot.results)
+        .or_else(|e| collect::parse(&boot.console).map_err(|_| e))
+        .map_err(|e| no_results(&boot, &e.to_string(), timeout, &kout))?;
+    save_files(&bundle, &kout)?;
+    take_report(&bundle, col);
+    Ok(())
+}
+
+/// Why a boot brought no results back: the timeout, the parse error, the console's
+/// last lines and qemu's own complaint.
+fn no_results(boot: &qemu::Boot, error: &str, timeout: Duration, kout: &Path) -> MatrixError {
+    let why = if boot.timed_out {
+        format!("killed after {} s; ", timeout.as_secs())
+    } else {
+        String::new()
     };
+    let last = |t: &str, n: usize| {
+        let t = printable(t);
+        let tail: Vec<&str> = t
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .rev()
+            .take(n)
+            .collect();
+        tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+    };
+    let console = match last(&boot.console, 3) {
+        c if c.is_empty() => "the console is empty".to_string(),
+        c => format!("the console ends: {c}"),
+    };
+    let qemu = match last(&boot.stderr, 2) {
+        q if q.is_empty() => String::new(),
+        q => format!("; qemu ({}): {q}", boot.accel),
+    };
+    MatrixError::Recording(format!(
+        "{why}{error}; {console}{qemu} (see {})",
+        kout.display()
+    ))
+}
+
+/// Writes the guest's files under `kout` (names that would leave it are skipped).
+fn save_files(bundle: &collect::Bundle, kout: &Path) -> Result<(), MatrixError> {
     for (name, data) in &bundle.files {
         let rel = Path::new(name);
         if rel.is_absolute()
@@ -183,41 +191,45 @@ fn boot_kernel(
         }
         crate::files::write_file(&p, data)?;
     }
-    if let Some(report) = bundle
+    Ok(())
+}
+
+/// The guest's kernel.json and each user's summary.json into the column.
+fn take_report(bundle: &collect::Bundle, col: &mut Column) {
+    let Some(report) = bundle
         .files
         .get("kernel.json")
         .and_then(|d| serde_json::from_slice::<KernelReport>(d).ok())
-    {
-        col.kernel.arch = report.arch;
-        col.kernel.lsms = report.lsms;
-        col.kernel.landlock_abi = report.landlock_abi;
-        col.kernel.modules = report.modules;
-        col.kernel.sysctls = report.sysctls;
-        col.kernel.cmdline = report.cmdline;
-        if !bundle.complete {
-            col.kernel.error = Some(format!(
-                "incomplete results; runs: {}",
-                report.runs.join("; ")
-            ));
-        }
-        for user in ["root", "nobody"] {
-            let run = bundle
-                .files
-                .get(&format!("{user}/summary.json"))
-                .ok_or_else(|| {
-                    let how = report.runs.iter().find(|r| r.starts_with(user)).cloned();
-                    how.unwrap_or_else(|| format!("{user}: no summary"))
-                })
-                .and_then(|d| {
-                    serde_json::from_slice::<RunReport>(d)
-                        .map_err(|e| format!("{user}/summary.json: {e}"))
-                });
-            col.runs.push((user.into(), run));
-        }
-    } else {
+    else {
         col.kernel.error = Some("the guest sent no kernel.json".into());
+        return;
+    };
+    col.kernel.arch = report.arch;
+    col.kernel.lsms = report.lsms;
+    col.kernel.landlock_abi = report.landlock_abi;
+    col.kernel.modules = report.modules;
+    col.kernel.sysctls = report.sysctls;
+    col.kernel.cmdline = report.cmdline;
+    if !bundle.complete {
+        col.kernel.error = Some(format!(
+            "incomplete results; runs: {}",
+            report.runs.join("; ")
+        ));
     }
-    Ok(())
+    for user in ["root", "nobody"] {
+        let run = bundle
+            .files
+            .get(&format!("{user}/summary.json"))
+            .ok_or_else(|| {
+                let how = report.runs.iter().find(|r| r.starts_with(user)).cloned();
+                how.unwrap_or_else(|| format!("{user}: no summary"))
+            })
+            .and_then(|d| {
+                serde_json::from_slice::<RunReport>(d)
+                    .map_err(|e| format!("{user}/summary.json: {e}"))
+            });
+        col.runs.push((user.into(), run));
+    }
 }
 
 /// Builds the matrix from the columns; a user's run that failed fills its cells with
@@ -249,7 +261,7 @@ pub(super) fn assemble(columns: &[Column]) -> Matrix {
     }
     Matrix {
         kdeck_version: env!("CARGO_PKG_VERSION").into(),
-        date: crate::record::asciicast::now_rfc3339_utc(),
+        date: crate::cast::now_rfc3339_utc(),
         kernels: columns.iter().map(|c| c.kernel.clone()).collect(),
         cells,
     }
@@ -266,8 +278,8 @@ fn cell_of(d: &DemoReport, kernel: &str, user: &str) -> Cell {
         demo: d.id.clone(),
         kernel: kernel.into(),
         user: user.into(),
-        mode: d.mode.as_str().into(),
-        verdict: d.verdict.as_str().into(),
+        mode: d.mode,
+        verdict: d.verdict,
         reason,
         verdict_line: d.verdict_line.clone(),
     }
@@ -278,8 +290,8 @@ fn failed_cell(demo: &str, kernel: &str, user: &str, why: &str) -> Cell {
         demo: demo.into(),
         kernel: kernel.into(),
         user: user.into(),
-        mode: "failed".into(),
-        verdict: "fail".into(),
+        mode: DemoMode::Failed,
+        verdict: Verdict::Fail,
         reason: why.into(),
         verdict_line: String::new(),
     }

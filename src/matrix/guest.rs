@@ -10,9 +10,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::MatrixError;
+use crate::cast::{self as asciicast, now_rfc3339_utc, uname};
 use crate::commands;
 use crate::demo::{self, Recordings, RunMode};
-use crate::record::asciicast::{self, now_rfc3339_utc, uname};
 use crate::record::demo_cast::cast_from_events;
 use crate::record::headless::{DemoRun, report_for};
 use crate::record::report::{self, OnFallback, RunReport, Summary};

@@ -86,6 +86,43 @@ fn run(
     let stderr =
         std::fs::File::create(&stderr_path).map_err(|e| MatrixError::io(&stderr_path, e))?;
     let budget = timeout.as_secs().saturating_sub(5).max(10);
+    let mut cmd = qemu_command(
+        kernel,
+        initrd,
+        [console.as_path(), results.as_path()],
+        budget,
+        kvm,
+        cmdline,
+    );
+    cmd.stderr(stderr);
+    let start = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| MatrixError::Tool {
+        tool: QEMU.into(),
+        why: format!(
+            "{e} (install it: apt-get install -y --no-install-recommends qemu-system-x86)"
+        ),
+    })?;
+    let timed_out = watch(&mut child, start, timeout, kvm, &console, &stderr_path)?;
+    Ok(Boot {
+        console: read_lossy(&console),
+        results: read_lossy(&results),
+        seconds: start.elapsed().as_secs_f64(),
+        accel: if kvm { "kvm" } else { "tcg" },
+        timed_out,
+        stderr: read_lossy(&stderr_path),
+    })
+}
+
+/// qemu booting `kernel` with `initrd`: serial 0 (the console) and serial 1 (the
+/// results) into the two files, the guest told its time budget.
+fn qemu_command(
+    kernel: &Path,
+    initrd: &Path,
+    [console, results]: [&Path; 2],
+    budget: u64,
+    kvm: bool,
+    cmdline: &str,
+) -> Command {
     let mut append =
         format!("console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init kdeck.budget={budget}");
     if !cmdline.trim().is_empty() {
@@ -120,42 +157,37 @@ fn run(
     .arg("-append")
     .arg(append)
     .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(stderr);
-    let start = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| MatrixError::Tool {
-        tool: QEMU.into(),
-        why: format!(
-            "{e} (install it: apt-get install -y --no-install-recommends qemu-system-x86)"
-        ),
-    })?;
-    let mut timed_out = false;
+    .stdout(Stdio::null());
+    cmd
+}
+
+/// Waits for qemu to power off; kills it at the timeout (true) or when KVM stays
+/// silent past its grace time (false: the caller retries under TCG).
+fn watch(
+    child: &mut std::process::Child,
+    start: Instant,
+    timeout: Duration,
+    kvm: bool,
+    console: &Path,
+    stderr_path: &Path,
+) -> Result<bool, MatrixError> {
     loop {
         match child.try_wait() {
-            Ok(Some(_)) => break,
+            Ok(Some(_)) => return Ok(false),
             Ok(None) => {}
             Err(e) => return Err(MatrixError::io("waiting for qemu", e)),
         }
         let silent_kvm = kvm
             && start.elapsed() > KVM_GRACE
-            && (std::fs::metadata(&console).map_or(0, |m| m.len()) == 0
-                || read_lossy(&stderr_path).contains("KVM internal error"));
+            && (std::fs::metadata(console).map_or(0, |m| m.len()) == 0
+                || read_lossy(stderr_path).contains("KVM internal error"));
         if start.elapsed() > timeout || silent_kvm {
-            timed_out = !silent_kvm;
             let _ = child.kill();
             let _ = child.wait();
-            break;
+            return Ok(!silent_kvm);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Ok(Boot {
-        console: read_lossy(&console),
-        results: read_lossy(&results),
-        seconds: start.elapsed().as_secs_f64(),
-        accel: if kvm { "kvm" } else { "tcg" },
-        timed_out,
-        stderr: read_lossy(&stderr_path),
-    })
 }
 
 fn read_lossy(p: &Path) -> String {
@@ -183,9 +215,7 @@ fn broken_marker() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    let host = crate::record::asciicast::uname()
-        .map(|(r, _)| r)
-        .unwrap_or_default();
+    let host = crate::cast::uname().map(|(r, _)| r).unwrap_or_default();
     Some(base.join("kdeck").join(format!("kvm-broken-{host}")))
 }
 

@@ -16,6 +16,7 @@
 //!             "reason": "…", "verdict_line": "✓ …"}]}
 //! ```
 
+use crate::record::report::{DemoMode, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// Every demo on every kernel.
@@ -65,8 +66,8 @@ pub struct Cell {
     pub demo: String,
     pub kernel: String,
     pub user: String,
-    pub mode: String,
-    pub verdict: String,
+    pub mode: DemoMode,
+    pub verdict: Verdict,
     pub reason: String,
     pub verdict_line: String,
 }
@@ -114,8 +115,8 @@ impl Matrix {
             .collect();
         match cells.as_slice() {
             [] => "—".into(),
-            [one] => one.mode.clone(),
-            many if many.iter().all(|c| c.mode == many[0].mode) => many[0].mode.clone(),
+            [one] => one.mode.to_string(),
+            many if many.iter().all(|c| c.mode == many[0].mode) => many[0].mode.to_string(),
             many => many
                 .iter()
                 .map(|c| format!("{} ({})", c.mode, c.user))
@@ -134,7 +135,7 @@ impl Matrix {
                     .iter()
                     .filter(|c| c.demo == demo && c.kernel == k.name)
                 {
-                    if c.mode != "live" && k.error.as_deref() != Some(c.reason.as_str()) {
+                    if c.mode != DemoMode::Live && k.error.as_deref() != Some(c.reason.as_str()) {
                         out.push(format!(
                             "{demo} on {} as {}: {} — {}",
                             k.name, c.user, c.mode, c.reason
@@ -243,10 +244,10 @@ impl Matrix {
                         .find(|c| &c.demo == d && c.kernel == k.name && c.user == u);
                     r.push(match cell {
                         None => "—".into(),
-                        Some(c) if reasons && c.mode != "live" && !c.reason.is_empty() => {
-                            format!("{}: {}", c.mode, c.reason)
+                        Some(c) if reasons && c.mode != DemoMode::Live && !c.reason.is_empty() => {
+                            format!("{}: {}", c.mode.as_str(), c.reason)
                         }
-                        Some(c) => c.mode.clone(),
+                        Some(c) => c.mode.as_str().to_string(),
                     });
                 }
                 rows.push(r);
@@ -297,7 +298,7 @@ mod tests {
             demo: demo.into(),
             kernel: kernel.into(),
             user: user.into(),
-            mode: mode.into(),
+            mode: serde_json::from_value(serde_json::Value::from(mode)).expect("a mode"),
             reason: format!("{mode} because"),
             ..Cell::default()
         }

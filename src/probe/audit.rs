@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{Probe, errno_name};
-use crate::demo::netlink::{MsgBuilder, NETLINK_AUDIT, NlSocket, u32_at};
+use crate::sys::netlink::{MsgBuilder, NETLINK_AUDIT, NlSocket, u32_at};
 
 /// `AUDIT_GET`: read the audit status (read-only).
 pub const AUDIT_GET: u16 = 1000;
@@ -66,8 +66,8 @@ pub fn audit_get() -> Result<AuditStatus, AuditError> {
             if m.seq != seq {
                 continue;
             }
-            if m.ty == crate::demo::netlink::NLMSG_ERROR {
-                let ack = crate::demo::netlink::parse_ack(&m);
+            if m.ty == crate::sys::netlink::NLMSG_ERROR {
+                let ack = crate::sys::netlink::parse_ack(&m);
                 if ack.errno != 0 {
                     return Err(err("ack", ack.errno));
                 }
@@ -97,7 +97,7 @@ fn parse_status(p: &[u8]) -> Option<AuditStatus> {
 /// asked in a throwaway child (the errno, e.g. "ECONNREFUSED"); `None` when the child
 /// could not make the user namespace or open the socket.
 pub fn userns_fact() -> Option<String> {
-    let report = super::fork::run(super::fork::PROBE_TIMEOUT, |rep| {
+    let report = crate::sys::fork::run(crate::sys::fork::PROBE_TIMEOUT, |rep| {
         // SAFETY: unshare takes no pointers; this is the throwaway child.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER) } != 0 {
             return 1;

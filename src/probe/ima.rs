@@ -6,8 +6,8 @@
 //! LSM id 111 (IMA is an LSM since 6.9). Without IMA only the namespace refusal runs
 //! live: Partial.
 
-use super::fork::{self, PROBE_TIMEOUT};
 use super::{Probe, errno_name, last_errno, lsm, userns};
+use crate::sys::fork::{self, PROBE_TIMEOUT};
 
 /// `LSM_ID_IMA`.
 pub const LSM_ID_IMA: u64 = 111;
@@ -67,14 +67,9 @@ pub fn detect() -> Detect {
 
 /// True if securityfs is mounted in our mount namespace (per /proc/self/mountinfo).
 pub fn securityfs_mounted() -> bool {
-    std::fs::read_to_string("/proc/self/mountinfo")
-        .map(|m| {
-            m.lines().any(|l| {
-                l.split_once(" - ")
-                    .is_some_and(|(_, tail)| tail.starts_with("securityfs "))
-            })
-        })
-        .unwrap_or(false)
+    procfs::process::Process::myself()
+        .and_then(|me| me.mountinfo())
+        .is_ok_and(|mounts| mounts.iter().any(|m| m.fs_type == "securityfs"))
 }
 
 fn securityfs_witness() -> Seen {

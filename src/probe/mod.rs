@@ -4,7 +4,6 @@
 
 pub mod audit;
 pub mod container;
-pub mod fork;
 pub mod ima;
 pub mod kspp;
 pub mod landlock;
@@ -17,10 +16,10 @@ pub mod wireguard;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How far this kernel (and these privileges) support a demo's feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Support {
     /// Everything the demo shows can run live.
@@ -32,6 +31,13 @@ pub enum Support {
 }
 
 impl Support {
+    /// The answer from its word (`yes`, `partial`, `no`).
+    pub fn from_word(word: &str) -> Option<Support> {
+        [Support::Yes, Support::Partial, Support::No]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Support::Yes => "yes",
@@ -86,43 +92,7 @@ impl Probe {
     }
 }
 
-/// Name of an errno value the way man pages write it ("EPERM"), for evidence strings.
-pub fn errno_name(errno: i32) -> String {
-    let name = match errno {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::ESRCH => "ESRCH",
-        libc::EIO => "EIO",
-        libc::E2BIG => "E2BIG",
-        libc::EBADF => "EBADF",
-        libc::EAGAIN => "EAGAIN",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EFAULT => "EFAULT",
-        libc::EBUSY => "EBUSY",
-        libc::EEXIST => "EEXIST",
-        libc::ENODEV => "ENODEV",
-        libc::ENOTDIR => "ENOTDIR",
-        libc::EISDIR => "EISDIR",
-        libc::EINVAL => "EINVAL",
-        libc::ENOSPC => "ENOSPC",
-        libc::EROFS => "EROFS",
-        libc::ENOSYS => "ENOSYS",
-        libc::EOPNOTSUPP => "EOPNOTSUPP",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
-        libc::EUSERS => "EUSERS",
-        libc::ENOPROTOOPT => "ENOPROTOOPT",
-        _ => return format!("errno {errno}"),
-    };
-    name.to_string()
-}
-
-/// The errno of the last failed libc call.
-pub fn last_errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
+pub use crate::sys::errno::{errno_name, last_errno};
 
 /// Test-only override: `KDECK_PROBE_FORCE=<demo-id>=no[,<demo-id>=partial...]` makes
 /// the named demos' probes answer as given (evidence says it was forced). Used by tests

@@ -5,8 +5,8 @@
 //! for good), which reports through its exit code; the caller is never changed. On a
 //! refusal the evidence names the sysctls and the seccomp state that explain it.
 
-use super::fork::{self, Exit, PROBE_TIMEOUT};
 use super::{Probe, errno_name, last_errno, read_trimmed, userns};
+use crate::sys::fork::{self, Exit, PROBE_TIMEOUT};
 
 /// What the probe reports as the feature.
 pub const FEATURE: &str = "user namespaces";
@@ -193,11 +193,8 @@ pub fn refusal_evidence() -> String {
 
 /// The `Seccomp:` field of /proc/self/status.
 fn seccomp_mode() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Seccomp:"))
-        .map(|v| v.trim().to_string())
+    let status = procfs::process::Process::myself().ok()?.status().ok()?;
+    status.seccomp.map(|mode| mode.to_string())
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! (the errno can't tell which); EPERM/ENOSPC means user
 //! namespaces are refused, and the evidence carries the sysctls that say why.
 
-use super::fork::{self, Exit, PROBE_TIMEOUT};
 use super::{Probe, errno_name, last_errno, userns};
+use crate::sys::fork::{self, Exit, PROBE_TIMEOUT};
 
 /// `CLONE_NEWTIME` (0x80): new time namespace for the caller's future children.
 pub const CLONE_NEWTIME: libc::c_int = libc::CLONE_NEWTIME;

@@ -30,15 +30,7 @@ pub fn link_kind() -> String {
 
 /// The kernel release from uname(2), used only to locate its config and modules.
 fn release() -> Option<String> {
-    // SAFETY: zeroed utsname is valid; uname fills it.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is a valid utsname.
-    if unsafe { libc::uname(&mut u) } < 0 {
-        return None;
-    }
-    // SAFETY: uname NUL-terminates the field.
-    let r = unsafe { std::ffi::CStr::from_ptr(u.release.as_ptr()) };
-    Some(r.to_string_lossy().into_owned())
+    crate::sys::host::uname().map(|(release, _)| release)
 }
 
 /// What the config file says about CONFIG_WIREGUARD: Some("y"/"m"/"n"), None if no

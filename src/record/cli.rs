@@ -17,7 +17,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::asciicast::{self, write_v2};
 use super::demo_cast::cast_from_events;
 use super::error::RecordError;
 use super::github;
@@ -25,6 +24,7 @@ use super::headless::{DemoRun, Runner, report_for};
 use super::outputs::Outputs;
 use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
+use crate::cast::{self as asciicast, write_v2};
 use crate::deck::Deck;
 use crate::demo::{self, Recordings, RunMode};
 use crate::files;
@@ -120,9 +120,7 @@ impl RecordArgs {
             Some(ModeArg::Auto) => RunMode::Auto,
             Some(ModeArg::Live) => RunMode::Live,
             Some(ModeArg::Recorded) => RunMode::Recorded,
-            None if std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1") => {
-                RunMode::Recorded
-            }
+            None if crate::demo::force_recorded() => RunMode::Recorded,
             None => RunMode::Auto,
         }
     }
@@ -186,7 +184,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     runner.stop_all();
 
     // The typed facts (`landlock.abi`, ...) go into each live recording's header.
-    let facts = crate::event::probe_report(&exe)
+    let facts = crate::demo::probe_report(&exe)
         .map(|(_, f)| f)
         .unwrap_or_default();
     let mut demos = Vec::with_capacity(ordered.len());

@@ -1,27 +1,17 @@
 //! A demo run's event stream as an asciicast recording: lines become `"o"` events,
 //! steps `"m"` markers, the probe and the outcome go into the header's `kdeck` object.
 
-use crate::demo::{DemoEvent, LineKind, Outcome};
-use crate::record::asciicast::{Cast, CastWriter, Header, host_meta};
+use crate::cast::{Cast, CastWriter, Header, host_meta};
+use crate::demo::{DemoEvent, DemoMode, LineKind, Outcome, RunSummary};
 
-/// How the run went, for the header's `mode`.
-pub fn mode_of(events: &[DemoEvent]) -> &'static str {
-    let whole = events
-        .iter()
-        .any(|e| matches!(e, DemoEvent::FellBack { step: None, .. }));
-    let step = events
-        .iter()
-        .any(|e| matches!(e, DemoEvent::FellBack { step: Some(_), .. }));
-    match (whole, step) {
-        (true, _) => "replayed",
-        (false, true) => "partial",
-        _ => "live",
-    }
+/// How the run went, for the header's `mode`: the [`RunSummary`]'s mode.
+pub fn mode_of(id: &str, events: &[DemoEvent]) -> DemoMode {
+    RunSummary::fold(id, events).mode()
 }
 
 /// Builds the recording of one run of demo `id` at the given terminal size.
 pub fn cast_from_events(id: &str, events: &[DemoEvent], width: u16, height: u16) -> Cast {
-    let mut meta = host_meta(id, mode_of(events));
+    let mut meta = host_meta(id, mode_of(id, events).as_str());
     let mut header = Header::new(width, height);
     header.title = Some(format!("kdeck demo {id}"));
     header.timestamp = std::time::SystemTime::now()
@@ -37,14 +27,13 @@ pub fn cast_from_events(id: &str, events: &[DemoEvent], width: u16, height: u16)
                 last_t = line.t;
                 match line.kind {
                     LineKind::Step => w.marker(line.t, &line.text),
-                    LineKind::Probe => meta.probe = Some(line.text.clone()),
+                    LineKind::Probe { .. } => meta.probe = Some(line.shown()),
                     LineKind::Replayed => w.line(line.t, &format!("◌ {}", line.text)),
-                    LineKind::Stdout | LineKind::Stderr => {
-                        if line.text.starts_with('✓') || line.text.starts_with('✗') {
-                            meta.verdict = Some(line.text.clone());
-                        }
+                    LineKind::Verdict { .. } => {
+                        meta.verdict = Some(line.text.clone());
                         w.line(line.t, &line.text);
                     }
+                    LineKind::Stdout | LineKind::Stderr => w.line(line.t, &line.text),
                 }
             }
             DemoEvent::Exited {

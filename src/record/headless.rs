@@ -15,13 +15,16 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::asciicast::{Cast, step_lines};
 use super::error::RecordError;
-use super::report::{DemoMode, DemoReport, ProbeReport, Verdict};
-use crate::demo::{self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, Recordings, RunMode};
+use super::report::{DemoMode, DemoReport};
+use crate::cast::{Cast, step_lines};
+use crate::demo::{
+    self, DemoCommand, DemoEvent, Engine, LineKind, Outcome, ProbeAnswer, Recordings, RunMode,
+    RunSummary,
+};
+use crate::probe::Support;
 
 /// Extra time on top of a demo's own timeout before the engine counts as wedged.
 const GRACE: Duration = Duration::from_secs(60);
@@ -44,9 +47,11 @@ impl DemoRun {
             let line = match ev {
                 DemoEvent::Output { line, .. } => match line.kind {
                     LineKind::Step => format!("── {} ──", line.text),
-                    LineKind::Probe => format!("probe: {}", line.text),
+                    LineKind::Probe { .. } => format!("probe: {}", line.shown()),
                     LineKind::Replayed => format!("◌ {}", line.text),
-                    LineKind::Stdout | LineKind::Stderr => line.text.clone(),
+                    LineKind::Stdout | LineKind::Stderr | LineKind::Verdict { .. } => {
+                        line.text.clone()
+                    }
                 },
                 DemoEvent::FellBack {
                     why, step: None, ..
@@ -101,11 +106,8 @@ impl Runner {
     /// `exe` is kdeck itself (re-executed for live runs).
     pub fn new(exe: PathBuf, recordings: Recordings, mode: RunMode) -> Runner {
         let (tx, rx) = channel();
-        let tx = Mutex::new(tx);
-        let sink: demo::Sink = Arc::new(move |ev| {
-            if let Ok(tx) = tx.lock() {
-                let _ = tx.send(ev);
-            }
+        let sink = demo::sink(move |ev| {
+            let _ = tx.send(ev);
         });
         Runner {
             engine: Engine::new(exe, recordings, sink).with_speed(0.0),
@@ -175,134 +177,89 @@ impl Runner {
     }
 }
 
-/// The report row of one run. `cast` is the recording made of it (its header has the
-/// probe answer and the verdict line); `recordings` are asked for the recorded probe
-/// when the run did not probe (a replay) and for the error when a step's recording
-/// was missing.
+/// The report row of one run, from its [`RunSummary`]. `cast` is the recording made
+/// of it; `recordings` are asked for the recorded probe when the run did not probe (a
+/// replay) and whether a step shown from the recording was really there. Two rules
+/// are the recorder's own: a step the recording lacks fails the run, and
+/// `--mode live` fails a run that was not fully live.
 pub fn report_for(
     run: &DemoRun,
     cast: &Cast,
     mode: RunMode,
     recordings: &Recordings,
 ) -> DemoReport {
+    let summary = RunSummary::fold(&run.id, &run.events);
     let meta = cast.header.kdeck.clone().unwrap_or_default();
-    let (outcome, seconds) = run
-        .exited()
-        .map_or((None, 0.0), |(o, s)| (Some(o.clone()), s));
-    let whole = run.events.iter().find_map(|e| match e {
-        DemoEvent::FellBack {
-            why, step: None, ..
-        } => Some(why.clone()),
-        _ => None,
-    });
-    let mut steps = Vec::new();
-    let mut missing = Vec::new();
-    for e in &run.events {
-        if let DemoEvent::FellBack {
-            why,
-            step: Some(step),
-            recording,
-            ..
-        } = e
-        {
-            steps.push(format!("step {step}: {why}"));
-            let shown = recording.is_some()
-                && recordings
-                    .load(&run.id)
-                    .is_ok_and(|c| !step_lines(&c, step).is_empty());
-            if !shown {
-                missing.push(step.clone());
-            }
-        }
-    }
-    let failed = |reason: String| (DemoMode::Failed, Verdict::Fail, reason);
-    let (mode_out, verdict, reason) = match outcome {
-        None => failed("the run never ended".into()),
-        Some(Outcome::Passed) => {
-            if let Some(why) = whole {
-                let why = match mode {
-                    RunMode::Recorded => "replayed as asked (--mode recorded)".to_string(),
-                    _ => why,
-                };
-                (DemoMode::Recorded, Verdict::Fallback, why)
-            } else if !missing.is_empty() {
-                let error = recordings.load(&run.id).err().unwrap_or_else(|| {
-                    format!(
-                        "{}: has no step \"{}\"",
-                        recordings.path_of(&run.id),
-                        missing[0]
-                    )
-                });
-                failed(format!(
-                    "{}; no recording to show it: {error}",
-                    steps.join("; ")
-                ))
-            } else if !steps.is_empty() && mode == RunMode::Live {
-                failed(format!(
-                    "not fully live (--mode live): {}",
-                    steps.join("; ")
-                ))
-            } else if !steps.is_empty() {
-                (DemoMode::Partial, Verdict::Pass, steps.join("; "))
-            } else {
-                (DemoMode::Live, Verdict::Pass, String::new())
-            }
-        }
-        Some(Outcome::Failed { verdict }) => match whole {
-            Some(_) => failed(format!("the recorded run failed: {verdict}")),
-            None => failed(verdict),
-        },
-        Some(Outcome::Crashed { status }) => failed(format!("crashed: {status}")),
-        Some(Outcome::TimedOut { seconds }) => failed(format!(
-            "timed out after {seconds:.0} s, process group killed"
+    let failed = |reason: String| (DemoMode::Failed, reason);
+    let (mode_out, reason) = match (summary.mode(), missing_step(&summary, recordings)) {
+        (_, _) if summary.outcome.is_none() => failed("the run never ended".into()),
+        (DemoMode::Recorded, _) if mode == RunMode::Recorded => (
+            DemoMode::Recorded,
+            "replayed as asked (--mode recorded)".to_string(),
+        ),
+        (DemoMode::Partial, Some(error)) => failed(format!(
+            "{}; no recording to show it: {error}",
+            summary.partial_reason()
         )),
-        Some(Outcome::Stopped) => failed("stopped before the end".into()),
-        Some(Outcome::NoRecording { error }) => match whole {
-            Some(why) => failed(format!("{why}; no recording to fall back to: {error}")),
-            None => failed(format!("no recording: {error}")),
-        },
-        Some(Outcome::Unsupported { why }) => {
-            failed(format!("can't run live (--mode live): {why}"))
-        }
+        (DemoMode::Partial, None) if mode == RunMode::Live => failed(format!(
+            "not fully live (--mode live): {}",
+            summary.partial_reason()
+        )),
+        (m, _) => (m, summary.reason()),
     };
-    let probe_text = meta.probe.clone().or_else(|| {
-        recordings
-            .load(&run.id)
-            .ok()
-            .and_then(|c| c.header.kdeck.and_then(|k| k.probe))
-    });
+    let probe = summary
+        .probe
+        .clone()
+        .or_else(|| recorded_probe(recordings, &run.id));
     DemoReport {
         id: run.id.clone(),
         title: demo::find(&run.id).map_or_else(|| run.id.clone(), |d| d.title.to_string()),
         mode: mode_out,
-        verdict,
-        seconds: (seconds * 1000.0).round() / 1000.0,
+        verdict: mode_out.into(),
+        seconds: (summary.seconds * 1000.0).round() / 1000.0,
         reason,
-        probe: probe_text.as_deref().map(parse_probe),
+        probe,
         verdict_line: meta.verdict.unwrap_or_default(),
         exit: meta.exit.unwrap_or(2),
         cast: format!("{}.cast", run.id),
     }
 }
 
-/// "yes — evidence" (a Probe line, or a recording's `kdeck.probe`) as its two parts.
-fn parse_probe(text: &str) -> ProbeReport {
-    match text.split_once(" — ") {
-        Some((support, evidence)) => ProbeReport {
-            support: support.trim().to_string(),
-            evidence: evidence.trim().to_string(),
-        },
-        None => ProbeReport {
-            support: text.split_whitespace().next().unwrap_or("").to_string(),
-            evidence: text.to_string(),
-        },
-    }
+/// Why a step shown from the recording was not there, if one was not.
+fn missing_step(summary: &RunSummary, recordings: &Recordings) -> Option<String> {
+    let recorded = recordings.load(&summary.id);
+    let step = summary.fallbacks.iter().find_map(|f| {
+        let step = f.step.as_ref()?;
+        let shown = f.recording.is_some()
+            && recorded
+                .as_ref()
+                .is_ok_and(|c| !step_lines(c, step).is_empty());
+        (!shown).then_some(step)
+    })?;
+    Some(match &recorded {
+        Err(e) => e.clone(),
+        Ok(_) => format!(
+            "{}: has no step \"{step}\"",
+            recordings.path_of(&summary.id)
+        ),
+    })
+}
+
+/// The probe answer a recording was made with (its header's `kdeck.probe`).
+fn recorded_probe(recordings: &Recordings, id: &str) -> Option<ProbeAnswer> {
+    let cast = recordings.load(id).ok()?;
+    let meta = cast.header.kdeck?;
+    let (word, evidence) = meta.probe_parts()?;
+    Some(ProbeAnswer {
+        support: Support::from_word(word)?,
+        evidence,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::{OutputLine, RecordingInfo};
+    use crate::demo::{OutputLine, RecordingInfo, Verdict};
     use crate::record::demo_cast::cast_from_events;
 
     fn out(kind: LineKind, text: &str) -> DemoEvent {
@@ -350,8 +307,13 @@ mod tests {
             seconds: 0.5,
         };
         let live = classify(vec![
-            out(LineKind::Probe, "yes — abi 6"),
-            out(LineKind::Stdout, "✓ works"),
+            out(
+                LineKind::Probe {
+                    support: crate::probe::Support::Yes,
+                },
+                "abi 6",
+            ),
+            out(LineKind::Verdict { passed: true }, "✓ works"),
             exited(Outcome::Passed),
         ]);
         assert_eq!(live, (DemoMode::Live, Verdict::Pass, String::new(), 0));
@@ -376,18 +338,9 @@ mod tests {
         assert!(none.2.starts_with("ENOSYS; no recording"), "{}", none.2);
         let verdict = "nope".to_string();
         let failed = classify(vec![
-            out(LineKind::Stdout, "✗ nope"),
+            out(LineKind::Verdict { passed: false }, "✗ nope"),
             exited(Outcome::Failed { verdict }),
         ]);
         assert_eq!(failed, (DemoMode::Failed, Verdict::Fail, "nope".into(), 1));
-    }
-
-    #[test]
-    fn probe_text_splits() {
-        let p = parse_probe("partial — no IMA in this kernel — only the userns part");
-        assert_eq!(p.support, "partial");
-        assert_eq!(p.evidence, "no IMA in this kernel — only the userns part");
-        let p = parse_probe("yes");
-        assert_eq!((p.support.as_str(), p.evidence.as_str()), ("yes", "yes"));
     }
 }

@@ -55,9 +55,7 @@ impl HostValues {
             temp_dir.push('/');
         }
         HostValues {
-            kernel: super::asciicast::uname()
-                .map(|(k, _)| k)
-                .unwrap_or_default(),
+            kernel: crate::cast::uname().map(|(k, _)| k).unwrap_or_default(),
             temp_dir,
         }
     }

@@ -14,7 +14,6 @@
 //! This module never imports ratatui or crossterm, except [`walkthrough`], which
 //! drives the real UI to render the talk.
 
-pub mod asciicast;
 pub mod cli;
 pub mod demo_cast;
 pub mod error;

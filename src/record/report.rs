@@ -49,52 +49,10 @@ use serde::{Deserialize, Serialize};
 use super::error::RecordError;
 use super::headless::DemoRun;
 
-/// How a demo ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DemoMode {
-    Live,
-    Partial,
-    Recorded,
-    Failed,
-}
-
-impl DemoMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DemoMode::Live => "live",
-            DemoMode::Partial => "partial",
-            DemoMode::Recorded => "recorded",
-            DemoMode::Failed => "failed",
-        }
-    }
-}
-
-/// What the run means for CI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Fallback,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Fallback => "fallback",
-        }
-    }
-}
+pub use crate::demo::summary::{DemoMode, Verdict};
 
 /// The probe's answer: `support` is `yes`, `partial` or `no`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProbeReport {
-    pub support: String,
-    pub evidence: String,
-}
+pub use crate::demo::summary::ProbeAnswer as ProbeReport;
 
 /// One demo's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

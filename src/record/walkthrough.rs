@@ -42,13 +42,14 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use unicode_width::UnicodeWidthStr;
 
-use super::asciicast::{Cast, CastWriter, Header, host_meta};
 use super::demo_cast::mode_of;
 use super::error::RecordError;
 use super::headless::{DemoRun, Runner};
 use super::mask::{HostValues, Region, masked_rows};
 use crate::app::{App, Message, Options};
+use crate::cast::{Cast, CastWriter, Header, host_meta};
 use crate::deck::Deck;
+use crate::demo::DemoMode;
 use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
 
 /// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
@@ -107,16 +108,73 @@ struct Recorder {
     count: usize,
     t: f64,
     host: HostValues,
+    /// The UI's state between frames (its memo of wrapped text).
+    ui: crate::ui::UiState,
 }
 
 impl Recorder {
+    /// A recorder drawing at the walkthrough's size into a fresh cast.
+    fn new(settings: &Settings, title: String) -> Result<Recorder, RecordError> {
+        let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
+        let mut output = Shared::default();
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(output.clone()),
+            TerminalOptions { viewport },
+        )
+        .map_err(RecordError::Draw)?;
+        queue!(output, Clear(ClearType::All), MoveTo(0, 0)).map_err(RecordError::Draw)?;
+        let mut header = Header::new(settings.cols, settings.rows);
+        header.title = Some(title);
+        header.env.insert("TERM".into(), "xterm-256color".into());
+        Ok(Recorder {
+            terminal,
+            output,
+            cast: CastWriter::new(header),
+            frames: String::new(),
+            count: 0,
+            t: 0.0,
+            ui: crate::ui::UiState::default(),
+            host: HostValues {
+                kernel: settings.kernel.clone(),
+                ..HostValues::here()
+            },
+        })
+    }
+
+    /// The finished walkthrough: the player's terminal left usable, the header's
+    /// provenance (one mode if every run had the same, else partial).
+    fn finish(mut self, rows: u16, runs: Vec<DemoRun>) -> Walkthrough {
+        // Attributes reset, cursor back, below the frame.
+        self.cast
+            .output(self.t, &format!("\x1b[0m\x1b[{rows};1H\x1b[?25h\r\n"));
+        let modes: HashSet<DemoMode> = runs.iter().map(|r| mode_of(&r.id, &r.events)).collect();
+        let mode = match (modes.len(), modes.iter().next()) {
+            (1, Some(m)) => m.as_str(),
+            (0, _) => "live",
+            _ => "partial",
+        };
+        let mut meta = host_meta("walkthrough", mode);
+        meta.exit = Some(0);
+        self.cast.header_mut().kdeck = Some(meta);
+        self.cast.header_mut().timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok());
+        Walkthrough {
+            cast: self.cast.finish(),
+            frames: self.frames,
+            frame_count: self.count,
+            runs,
+        }
+    }
+
     fn frame(&mut self, app: &App, what: Option<&str>) -> Result<(), RecordError> {
         let done = self
             .terminal
-            .draw(|f| f.render_widget(app, f.area()))
+            .draw(|f| f.render_stateful_widget(app, f.area(), &mut self.ui))
             .map_err(RecordError::Draw)?;
         let (cells, area) = (cells(done.buffer), done.area);
-        let pane = crate::ui::layout(app, area)
+        let pane = crate::ui::layout(app, &self.ui, area)
             .and_then(|a| a.demo)
             .map(|d| Region {
                 x: usize::from(d.x),
@@ -214,12 +272,19 @@ pub fn render(
     );
     // The walkthrough's clock is the plan: its timer runs from the first slide.
     app.timer.start_if_idle(Duration::ZERO, 0);
-    // What this kernel supports, for slides that say so: the TUI's own way (a
-    // `kdeck probe --json` child whose answer comes as Message::Probes).
+    probe_first(&mut app, &settings.exe);
+    let mut rec = Recorder::new(settings, title)?;
+    let runs = walk(&mut app, run_ids, runner, &mut rec)?;
+    Ok(rec.finish(settings.rows, runs))
+}
+
+/// What this kernel supports, for slides that say so: the TUI's own way (a
+/// `kdeck probe --json` child whose answer comes as Message::Probes).
+fn probe_first(app: &mut App, exe: &std::path::Path) {
     let (tx, rx) = std::sync::mpsc::channel();
-    let exe = settings.exe.clone();
+    let exe = exe.to_path_buf();
     std::thread::spawn(move || {
-        if let Some((answers, facts)) = crate::event::probe_report(&exe) {
+        if let Some((answers, facts)) = crate::demo::probe_report(&exe) {
             let _ = tx.send((Message::Probes(answers), Message::Facts(facts)));
         }
     });
@@ -227,29 +292,15 @@ pub fn render(
         app.update(probes);
         app.update(facts);
     }
-    let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
-    let mut output = Shared::default();
-    let terminal = Terminal::with_options(
-        CrosstermBackend::new(output.clone()),
-        TerminalOptions { viewport },
-    )
-    .map_err(RecordError::Draw)?;
-    queue!(output, Clear(ClearType::All), MoveTo(0, 0)).map_err(RecordError::Draw)?;
-    let mut header = Header::new(settings.cols, settings.rows);
-    header.title = Some(title);
-    header.env.insert("TERM".into(), "xterm-256color".into());
-    let mut rec = Recorder {
-        terminal,
-        output,
-        cast: CastWriter::new(header),
-        frames: String::new(),
-        count: 0,
-        t: 0.0,
-        host: HostValues {
-            kernel: settings.kernel.clone(),
-            ..HostValues::here()
-        },
-    };
+}
+
+/// Every slide in turn, each demo in `run_ids` run once where it first shows.
+fn walk(
+    app: &mut App,
+    run_ids: &[String],
+    runner: &mut Runner,
+    rec: &mut Recorder,
+) -> Result<Vec<DemoRun>, RecordError> {
     let mut shown = HashSet::new();
     let mut runs = Vec::new();
     for i in 0..app.deck.slides.len() {
@@ -260,41 +311,18 @@ pub fn render(
         }
         let planned = (app.deck.planned_before(i) * 60.0).round();
         app.update(Message::Tick(Duration::from_secs_f64(planned.max(0.0))));
-        rec.frame(&app, None)?;
+        rec.frame(app, None)?;
         let id = app.current_demo().map(str::to_string);
         match id {
             Some(id) if run_ids.contains(&id) && shown.insert(id.clone()) => {
                 rec.advance(STEP_HOLD);
-                runs.push(run_demo(&mut app, &id, runner, &mut rec)?);
+                runs.push(run_demo(app, &id, runner, rec)?);
             }
             _ => {}
         }
         rec.advance(SLIDE_HOLD);
     }
-    // Leave the player's terminal usable: attributes reset, cursor back, below the frame.
-    rec.cast.output(
-        rec.t,
-        &format!("\x1b[0m\x1b[{};1H\x1b[?25h\r\n", settings.rows),
-    );
-    let modes: HashSet<&str> = runs.iter().map(|r| mode_of(&r.events)).collect();
-    let mode = match (modes.len(), modes.iter().next()) {
-        (1, Some(m)) => *m,
-        (0, _) => "live",
-        _ => "partial",
-    };
-    let mut meta = host_meta("walkthrough", mode);
-    meta.exit = Some(0);
-    rec.cast.header_mut().kdeck = Some(meta);
-    rec.cast.header_mut().timestamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_secs()).ok());
-    Ok(Walkthrough {
-        cast: rec.cast.finish(),
-        frames: rec.frames,
-        frame_count: rec.count,
-        runs,
-    })
+    Ok(runs)
 }
 
 /// Presses `r` on the current slide and feeds the run's events to the app, drawing a

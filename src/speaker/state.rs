@@ -51,8 +51,8 @@ fn demo_view(app: &App, id: &str) -> DemoView {
     let pane = app.panes.get(id);
     let state = match pane {
         None => "not run yet (r runs it)".to_string(),
-        Some(p) if p.running => "running".to_string(),
-        Some(p) => match p.outcome.as_ref() {
+        Some(p) if p.running() => "running".to_string(),
+        Some(p) => match p.outcome() {
             Some((Outcome::Passed, secs)) => format!("✓ passed in {secs:.2} s"),
             Some((Outcome::Stopped, _)) => "stopped".to_string(),
             Some((_, _)) => "✗ failed".to_string(),

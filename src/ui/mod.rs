@@ -1,5 +1,6 @@
-//! Drawing: `impl Widget for &App`. Reads the app, writes the buffer; nothing else
-//! (the demo pane records its visible rows for scrolling, through `Cell`s).
+//! Drawing: `impl StatefulWidget for &App` with the UI's own [`UiState`] (the memo of
+//! wrapped text, the demo pane's geometry at the last draw). Reads the app, writes the
+//! buffer and the UI state; nothing is written into the app.
 
 pub mod cache;
 pub mod frame;
@@ -13,26 +14,48 @@ pub mod wrap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::Widget;
+use ratatui::widgets::{StatefulWidget, Widget};
 
-use crate::app::{App, Overlay};
+use crate::app::{App, Overlay, PaneView};
+
+/// What drawing keeps between frames: the memo of wrapped text and the demo pane's
+/// geometry at the last draw (which the loop hands to the app for scrolling).
+#[derive(Default)]
+pub struct UiState {
+    cache: cache::Cache,
+    pane: std::cell::Cell<PaneView>,
+    /// How far the slide text can scroll at the last draw (0: it fits).
+    slide_overflow: std::cell::Cell<usize>,
+}
+
+impl UiState {
+    /// The demo pane's output rows and rows of output at the last draw.
+    pub fn pane_view(&self) -> PaneView {
+        self.pane.get()
+    }
+
+    /// How far the slide text could scroll at the last draw.
+    pub fn slide_overflow(&self) -> usize {
+        self.slide_overflow.get()
+    }
+}
 
 /// Where the slide, the demo pane and the notes go in `area` (what drawing uses);
 /// `None` below the minimum size.
-pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
+pub fn layout(app: &App, ui: &UiState, area: Rect) -> Option<frame::Areas> {
     if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
         return None;
     }
     let demo = app.current_demo();
     let notes = app
         .notes_visible()
-        .then(|| panes::notes_rows(app, area.width.saturating_sub(2)))
+        .then(|| panes::notes_rows(app, ui, area.width.saturating_sub(2)))
         .filter(|&n| n > 0);
     // Stacked (narrow) layout: the slide gets the rows its text needs, but once its demo
     // has run, the demo's output matters more: the slide keeps at most 40%.
     let slide_rows = if demo.is_some() && area.width < 80 {
-        let rows = app
-            .ui_cache
+        let rows = ui
+            .cache
             .slide(app, area.width.saturating_sub(4) as usize)
             .len() as u16;
         let demo_ran = app.current_pane().is_some_and(|p| p.run.is_some());
@@ -57,24 +80,27 @@ pub fn layout(app: &App, area: Rect) -> Option<frame::Areas> {
     Some(areas)
 }
 
-impl Widget for &App {
-    fn render(self, area: Rect, buf: &mut Buffer) {
+impl StatefulWidget for &App {
+    type State = UiState;
+
+    fn render(self, area: Rect, buf: &mut Buffer, ui: &mut UiState) {
+        let ui = &*ui;
         crate::hyperlink::publish(Vec::new());
         if self.blank {
             // `b` or `.`: nothing on the projector until the next key.
             return;
         }
-        let Some(areas) = layout(self, area) else {
+        let Some(areas) = layout(self, ui, area) else {
             return overlay::too_small(area, buf);
         };
         let demo = self.current_demo();
         frame::draw(self, area, &areas, buf);
-        panes::slide(self, areas.slide, buf);
+        panes::slide(self, ui, areas.slide, buf);
         if let (Some(id), Some(rect)) = (demo, areas.demo) {
-            panes::demo(self, id, rect, buf);
+            panes::demo(self, ui, id, rect, buf);
         }
         if let Some(rect) = areas.notes {
-            panes::notes(self, rect, buf);
+            panes::notes(self, ui, rect, buf);
         }
         match &self.overlay {
             Overlay::Help => overlay::help(area, buf),
@@ -94,5 +120,12 @@ impl Widget for &App {
             found.extend(links::find(buf, rect, &targets));
         }
         crate::hyperlink::publish(found);
+    }
+}
+
+/// One frame with a fresh [`UiState`] (a screen in a test, a one-off render).
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        StatefulWidget::render(self, area, buf, &mut UiState::default());
     }
 }

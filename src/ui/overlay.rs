@@ -221,12 +221,6 @@ pub fn too_small(area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The shipped kernel matrix, parsed once.
-fn matrix() -> Option<&'static crate::matrix::Matrix> {
-    static M: std::sync::OnceLock<Option<crate::matrix::Matrix>> = std::sync::OnceLock::new();
-    M.get_or_init(crate::matrix::shipped).as_ref()
-}
-
 /// `m`: on which kernels (and as which user) the current demo ran live, partial or
 /// recorded, and why. The first row is the running kernel, from this process's own
 /// probe and labelled with its release; then the matrix that ships with kdeck
@@ -265,17 +259,16 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(here.0.to_string(), here.1),
     ]));
     lines.push(Line::default());
-    match matrix() {
+    match app.matrix_for(id) {
         None => lines.push(Line::styled(
             " No kernel matrix ships with this build (run `kdeck matrix --save`).",
             theme::WARN,
         )),
-        Some(m) => {
+        Some((rows, stamp)) => {
             lines.push(Line::styled(
-                format!(" Shipped matrix (kdeck {}, {}):", m.kdeck_version, m.date),
+                format!(" Shipped matrix ({stamp}):"),
                 theme::DIM,
             ));
-            let rows = crate::matrix::for_demo(m, id);
             if rows.is_empty() {
                 lines.push(Line::styled(
                     format!(" The matrix has no runs of {id}."),
@@ -299,11 +292,9 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     _ => theme::BAD,
                 };
                 // A host column is the machine the matrix was made on, not this one.
-                let label = match m.kernels.iter().find(|k| k.name == kernel) {
-                    Some(k) if k.source == "host" => {
-                        format!("{} (where the matrix was made)", k.release)
-                    }
-                    _ => kernel.to_string(),
+                let label = match app.matrix_host_release(kernel) {
+                    Some(release) => format!("{release} (where the matrix was made)"),
+                    None => kernel.to_string(),
                 };
                 lines.push(Line::from(vec![
                     Span::raw(format!(" {label} · {}: ", users.join(", "))),

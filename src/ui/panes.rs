@@ -1,5 +1,7 @@
 //! The slide, the demo pane and the speaker notes.
 
+use super::UiState;
+use crate::app::PaneView;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -21,7 +23,7 @@ fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) -> usize {
 
 /// The slide text, one column of margin each side; an overflow is marked, never cut
 /// silently.
-pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn slide(app: &App, ui: &UiState, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
@@ -37,15 +39,15 @@ pub fn slide(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         area.width
     };
-    let cached = app.ui_cache.slide(app, wrap_width as usize);
+    let cached = ui.cache.slide(app, wrap_width as usize);
     let shown: Vec<Line<'static>>;
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
         let overflow;
         (shown, overflow) = scrolled(&cached, app.slide_scroll, area);
-        app.slide_overflow.set(overflow);
+        ui.slide_overflow.set(overflow);
         &shown
     } else {
-        app.slide_overflow.set(0);
+        ui.slide_overflow.set(0);
         &cached
     };
     if centered {
@@ -110,13 +112,13 @@ fn scrolled(all: &[Line<'static>], scroll: usize, area: Rect) -> (Vec<Line<'stat
 }
 
 /// The speaker notes, wrapped; cut with a marker when they don't fit.
-pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn notes(app: &App, ui: &UiState, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
         ..area
     };
-    let cached = app.ui_cache.notes(app, area.width as usize);
+    let cached = ui.cache.notes(app, area.width as usize);
     let mut cut: Vec<Line<'static>>;
     let lines: &[Line<'static>] = if cached.len() > area.height as usize {
         cut = cached[..area.height as usize].to_vec();
@@ -139,15 +141,13 @@ pub fn notes(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// How many rows the notes want at this width (0 when there are none).
-pub fn notes_rows(app: &App, width: u16) -> u16 {
-    app.ui_cache
-        .notes(app, width.saturating_sub(2) as usize)
-        .len() as u16
+pub fn notes_rows(app: &App, ui: &UiState, width: u16) -> u16 {
+    ui.cache.notes(app, width.saturating_sub(2) as usize).len() as u16
 }
 
 /// The demo pane: title, badge, what it proves, then the output (scrollable) and a
 /// status line.
-pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
+pub fn demo(app: &App, ui: &UiState, id: &str, area: Rect, buf: &mut Buffer) {
     let area = Rect {
         x: area.x + 1,
         width: area.width.saturating_sub(2),
@@ -172,8 +172,10 @@ pub fn demo(app: &App, id: &str, area: Rect, buf: &mut Buffer) {
         Some(p) if p.run.is_some() => output_lines(p, w),
         _ => idle_lines(app, id, w),
     };
-    app.pane_rows.set(body_rows);
-    app.pane_total.set(body.len());
+    ui.pane.set(PaneView {
+        rows: body_rows,
+        total: body.len(),
+    });
     let max_start = body.len().saturating_sub(body_rows);
     let start = pane
         .and_then(|p| p.scroll)
@@ -290,14 +292,14 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
                 ]));
                 continue;
             }
-            LineKind::Probe => (theme::DIM, format!("probe: {}", line.text)),
+            LineKind::Probe { .. } => (theme::DIM, format!("probe: {}", line.shown())),
             LineKind::Stderr => (theme::WARN, line.text.clone()),
             LineKind::Replayed => (
                 theme::RECORDED.remove_modifier(Modifier::BOLD),
                 format!("◌ {}", line.text),
             ),
-            LineKind::Stdout if line.text.starts_with('✓') => (theme::OK, line.text.clone()),
-            LineKind::Stdout if line.text.starts_with('✗') => (theme::BAD, line.text.clone()),
+            LineKind::Verdict { passed: true } => (theme::OK, line.text.clone()),
+            LineKind::Verdict { passed: false } => (theme::BAD, line.text.clone()),
             LineKind::Stdout => (Style::default(), line.text.clone()),
         };
         // Keep leading spaces (demos indent details) by wrapping with them as prefix.
@@ -326,15 +328,12 @@ fn duration(secs: f64) -> String {
 
 /// The pane's status line, in full and short (when the scroll indicator needs room).
 fn status_text(app: &App, pane: Option<&DemoPane>) -> (String, String) {
-    let full = match pane {
-        Some(p) if p.running => format!(
+    let full = match (pane, pane.and_then(DemoPane::outcome)) {
+        (Some(p), _) if p.running() => format!(
             "running… {:.1} s · x stop",
             p.lines.last().map_or(0.0, |l| l.t)
         ),
-        Some(DemoPane {
-            outcome: Some((o, secs)),
-            ..
-        }) => {
+        (Some(p), Some((o, secs))) => {
             let what = match o {
                 Outcome::Passed => "✓ passed".to_string(),
                 Outcome::Failed { .. } => "✗ failed".to_string(),
@@ -344,12 +343,12 @@ fn status_text(app: &App, pane: Option<&DemoPane>) -> (String, String) {
                 Outcome::NoRecording { .. } => "✗ no recording".to_string(),
                 Outcome::Unsupported { .. } => "✗ unsupported".to_string(),
             };
-            let toggle = if pane.is_some_and(|p| p.prefer_recorded) {
+            let toggle = if p.prefer_recorded {
                 "live"
             } else {
                 "recorded"
             };
-            let done = format!("{what} in {}", duration(*secs));
+            let done = format!("{what} in {}", duration(secs));
             return (format!("{done} · r re-run · f {toggle}"), done);
         }
         _ if app.options.force_recorded => "r replay".to_string(),

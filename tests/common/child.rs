@@ -1,19 +1,21 @@
 //! The harness of the live demo tests (tests/demo_*.rs): run the real binary as
-//! `kdeck __child <id>`, as the test user or as `nobody`, and read what it printed:
-//! plain lines for the audience and the `##kdeck` control lines
-//! (`probe <yes|partial|no> <evidence>`, `step <label>`, `partial <step> <why>`,
-//! `unsupported <why>`). The parsing here is the test's own, not the crate's.
+//! `kdeck __child <id>`, as the test user or as `nobody`, and read its typed messages
+//! (on stdout, as no report descriptor is given), each turned into one line to assert
+//! on: audience lines and verdicts as shown, the rest as `» probe <yes|partial|no>
+//! <evidence>`, `» step <label>`, `» partial <step> <why>`, `» unsupported <why>`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-/// Test-only overrides a run never inherits from the shell running the tests.
-const OVERRIDES: [&str; 2] = ["KDECK_PROBE_FORCE", "KDECK_WG_KIND"];
+use kdeck::demo::protocol::{ChildMsg, verdict_line};
 
-/// The `##kdeck ` prefix of every control line.
-const CONTROL: &str = "##kdeck ";
+/// Test-only overrides a run never inherits from the shell running the tests.
+const OVERRIDES: [&str; 3] = ["KDECK_PROBE_FORCE", "KDECK_WG_KIND", "KDECK_REPORT_FD"];
+
+/// The prefix of every typed message, as [`readable`] writes it.
+const CONTROL: &str = "» ";
 
 /// One finished `kdeck __child <id>` run.
 pub struct Run {
@@ -56,7 +58,7 @@ impl Run {
         found[0]
     }
 
-    /// The `##kdeck` control lines, without the prefix ("step ids", "probe yes ...").
+    /// The `»` control lines, without the prefix ("step ids", "probe yes ...").
     pub fn control_lines(&self) -> Vec<&str> {
         self.out
             .lines()
@@ -80,12 +82,12 @@ impl Run {
             .unwrap_or("")
     }
 
-    /// The step labels (`##kdeck step <label>`), in order.
+    /// The step labels (`» step <label>`), in order.
     pub fn steps(&self) -> Vec<&str> {
         self.control_args("step")
     }
 
-    /// The steps that could not run live (`##kdeck partial <step> <why>`), in order.
+    /// The steps that could not run live (`» partial <step> <why>`), in order.
     pub fn partial_steps(&self) -> Vec<&str> {
         self.control_args("partial")
             .into_iter()
@@ -108,7 +110,7 @@ impl Run {
         assert!(at.is_sorted(), "steps out of order: {steps:?}");
     }
 
-    /// The lines after `##kdeck step <label>` up to the next step marker (empty if
+    /// The lines after `» step <label>` up to the next step marker (empty if
     /// there is no such step).
     pub fn section(&self, label: &str) -> Vec<&str> {
         let marker = format!("{CONTROL}step {label}");
@@ -116,7 +118,7 @@ impl Run {
             .lines()
             .skip_while(|l| *l != marker)
             .skip(1)
-            .take_while(|l| !l.starts_with("##kdeck step "))
+            .take_while(|l| !l.starts_with("» step "))
             .collect()
     }
 
@@ -198,7 +200,7 @@ pub fn run_ids(as_nobody: bool) -> (u32, u32) {
 }
 
 /// Runs the demo with its probe forced to "no" (`KDECK_PROBE_FORCE=<id>=no`) and
-/// asserts the fallback: exit 3, the forced probe line first, one `##kdeck
+/// asserts the fallback: exit 3, the forced probe line first, one `»
 /// unsupported` line, and no step ran. Returns the run for further checks.
 pub fn assert_forced_fallback(id: &str) -> Run {
     assert_forced_fallback_with(id, &[])
@@ -212,17 +214,13 @@ pub fn assert_forced_fallback_with(id: &str, envs: &[(&str, &str)]) -> Run {
     let r = child(id, &all);
     assert_eq!(r.code, 3, "exit code; output:\n{}", r.out);
     assert!(
-        r.out.starts_with("##kdeck probe no forced unsupported"),
+        r.out.starts_with("» probe no forced unsupported"),
         "{}",
         r.out
     );
     assert_eq!(r.probe_support(), "no");
-    r.one_line_starting("##kdeck unsupported ");
-    assert!(
-        !r.out.contains("##kdeck step"),
-        "no live step ran: {}",
-        r.out
-    );
+    r.one_line_starting("» unsupported ");
+    assert!(!r.out.contains("» step"), "no live step ran: {}", r.out);
     assert!(r.steps().is_empty());
     r
 }
@@ -231,7 +229,7 @@ pub fn assert_forced_fallback_with(id: &str, envs: &[(&str, &str)]) -> Run {
 /// control lines, and at most `max_cols` characters in each, except the ✓/✗ verdict
 /// (which the pane wraps).
 pub fn assert_fits_pane(out: &str, max_lines: usize, max_cols: usize) {
-    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("##kdeck")).collect();
+    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("»")).collect();
     assert!(lines.len() <= max_lines, "{} lines", lines.len());
     for l in lines
         .iter()
@@ -250,7 +248,7 @@ fn finish(mut cmd: Command, id: &str, envs: &[(&str, &str)]) -> Run {
     let o = cmd.output().expect("run kdeck");
     let run = Run {
         code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        out: readable(&String::from_utf8_lossy(&o.stdout)),
         err: String::from_utf8_lossy(&o.stderr).into_owned(),
     };
     eprintln!(
@@ -258,6 +256,30 @@ fn finish(mut cmd: Command, id: &str, envs: &[(&str, &str)]) -> Run {
         run.code, run.out, run.err
     );
     run
+}
+
+/// The child's stdout (its report descriptor, as no KDECK_REPORT_FD is given) with
+/// each typed message written as one readable line: `» probe <support> <evidence>`,
+/// `» step <label>`, `» partial <step> <why>`, `» unsupported <why>`; audience lines
+/// and verdicts as the pane shows them. Lines that are no message stay as they are.
+fn readable(stdout: &str) -> String {
+    let mut out = String::new();
+    for line in stdout.lines() {
+        let shown = match ChildMsg::parse(line) {
+            Some(ChildMsg::Probe { support, evidence }) => {
+                format!("{CONTROL}probe {} {evidence}", support.as_str())
+            }
+            Some(ChildMsg::Step { label }) => format!("{CONTROL}step {label}"),
+            Some(ChildMsg::Line { text }) => text,
+            Some(ChildMsg::Verdict { passed, text }) => verdict_line(passed, &text),
+            Some(ChildMsg::Partial { step, why }) => format!("{CONTROL}partial {step} {why}"),
+            Some(ChildMsg::Unsupported { why }) => format!("{CONTROL}unsupported {why}"),
+            None => line.to_string(),
+        };
+        out.push_str(&shown);
+        out.push('\n');
+    }
+    out
 }
 
 fn chmod_755(path: &Path) {

@@ -9,7 +9,7 @@ pub mod synthetic;
 pub mod tmux;
 pub mod tools;
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use kdeck::app::{App, Message, Options};
@@ -61,15 +61,10 @@ pub fn code(k: KeyCode) -> Message {
 /// A sink that collects into a channel.
 pub fn channel_sink() -> (Sink, mpsc::Receiver<DemoEvent>) {
     let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    (
-        Arc::new(move |ev| {
-            if let Ok(t) = tx.lock() {
-                let _ = t.send(ev);
-            }
-        }),
-        rx,
-    )
+    let sink = demo::sink(move |ev| {
+        let _ = tx.send(ev);
+    });
+    (sink, rx)
 }
 
 /// Presses `r` on the app (at a demo slide), runs the commands through `engine`'s
@@ -102,7 +97,19 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
     terminal
         .draw(|f| f.render_widget(app, f.area()))
         .expect("draw");
-    let buf = terminal.backend().buffer();
+    text_of(terminal.backend().buffer(), w, h)
+}
+
+/// [`screen`] drawn the way the loop draws (`tui::draw`), so the app learns the demo
+/// pane's geometry for scrolling.
+pub fn screen_fed(app: &mut App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    kdeck::tui::draw(&mut terminal, app, &mut kdeck::ui::UiState::default()).expect("draw");
+    text_of(terminal.backend().buffer(), w, h)
+}
+
+/// A buffer as lines (right-trimmed).
+fn text_of(buf: &ratatui::buffer::Buffer, w: u16, h: u16) -> String {
     let mut out = String::new();
     for y in 0..h {
         let mut line = String::new();
@@ -140,16 +147,16 @@ pub fn status_field(name: &str) -> String {
 
 /// Every row the demo pane shows, scrolling from the top to the bottom (at 120x40).
 pub fn pane_text(app: &mut App) -> String {
-    let _ = screen(app, 120, 40); // a draw tells the app the pane's size
+    let _ = screen_fed(app, 120, 40); // a draw tells the app the pane's size
     for _ in 0..200 {
         app.update(key('k'));
     }
     let mut seen = String::new();
     for _ in 0..200 {
-        seen.push_str(&screen(app, 120, 40));
+        seen.push_str(&screen_fed(app, 120, 40));
         app.update(key('J'));
         if app.current_pane().is_some_and(|p| p.scroll.is_none()) {
-            seen.push_str(&screen(app, 120, 40));
+            seen.push_str(&screen_fed(app, 120, 40));
             break;
         }
     }

@@ -24,13 +24,18 @@ impl Session {
     }
 
     pub fn start_with_env(env: &str, args: &str) -> Session {
+        let bin = env!("CARGO_BIN_EXE_kdeck");
+        Session::start_program(&format!("{env} {bin} {args}"))
+    }
+
+    /// Any command line in a fresh session (a test binary's ignored test, say).
+    pub fn start_program(program: &str) -> Session {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("kdeck-test-{}-{n}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_kdeck");
-        // After kdeck exits, print its status and the tty mode, then keep the pane open.
+        // After the program exits, print its status and the tty mode, then keep the pane open.
         let cmd = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
+            "{program}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
         );
         let ok = tmux()
             .args([

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use kdeck::cast::{self as asciicast, LineOrMarker};
 use kdeck::deck::Deck;
-use kdeck::record::asciicast::{self, LineOrMarker};
 use kdeck::record::report::RunReport;
 use scraper::ElementRef;
 

@@ -109,37 +109,11 @@ fn parse_assignment(line: &str) -> Result<(&str, &str), &'static str> {
     Ok((name, value))
 }
 
-/// The running kernel's config files, in the order they are tried.
-pub fn config_candidates() -> Vec<String> {
-    let mut paths = vec!["/proc/config.gz".to_string()];
-    if let Some(release) = kernel_release() {
-        paths.push(format!("/boot/config-{release}"));
-    }
-    paths
-}
-
-/// uname(2)'s release string, to name /boot/config-<release> (not to guess features).
-fn kernel_release() -> Option<String> {
-    // SAFETY: utsname is plain old data; uname fills it and we check its result.
-    let mut uts: libc::utsname = unsafe { std::mem::zeroed() };
-    // SAFETY: `uts` is a valid, writable utsname.
-    if unsafe { libc::uname(&mut uts) } != 0 {
-        return None;
-    }
-    let bytes: Vec<u8> = uts
-        .release
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8)
-        .collect();
-    String::from_utf8(bytes).ok()
-}
-
 /// Reads the running kernel's config: /proc/config.gz, else /boot/config-<release>.
 /// `Ok(None)`: neither exists. An error names the file that exists but can't be read.
 pub fn load_running() -> Result<Option<KernelConfig>, KsppError> {
     let mut first_error = None;
-    for path in config_candidates() {
+    for path in crate::sys::host::kernel_config_paths() {
         if std::fs::symlink_metadata(&path).is_err() {
             continue;
         }

@@ -4,6 +4,8 @@
 //! reads back, the secret page gives EIO. The EIO is the kernel refusing access to
 //! secret memory; it does not by itself show the direct-map removal.
 
+use crate::sys::memfd::memfd_secret;
+use crate::sys::wait::{WaitOpts, wait_child};
 use std::time::{Duration, Instant};
 
 use crate::probe::{errno_name, last_errno};
@@ -14,17 +16,6 @@ pub const SECRET_TEXT: &[u8] = b"hunter2-secret-key";
 pub const PLAIN_TEXT: &[u8] = b"plain anonymous page";
 
 const PAGE: usize = 4096;
-
-/// memfd_secret(0) as a raw syscall: the fd, or the errno.
-pub fn memfd_secret() -> Result<i32, i32> {
-    // SAFETY: memfd_secret takes one integer flags argument and returns an fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_memfd_secret, 0u32) };
-    if fd < 0 {
-        Err(last_errno())
-    } else {
-        i32::try_from(fd).map_err(|_| libc::EBADF)
-    }
-}
 
 /// Where in the child the demo failed, with the errno.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,23 +340,8 @@ fn pread(fd: i32, addr: u64, len: usize) -> Result<Vec<u8>, i32> {
 /// Waits for the child (it leaves once our pipe end closes); kills it after 500 ms.
 fn reap(pid: i32) {
     let deadline = Instant::now() + Duration::from_millis(500);
-    loop {
-        let mut status = 0;
-        // SAFETY: waiting for our own child.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc != 0 {
-            return; // reaped, or an error (nothing left to wait for)
-        }
-        if Instant::now() >= deadline {
-            // SAFETY: our own child; then a blocking wait, which SIGKILL bounds.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    // Reaped either way; a child still running at the deadline is killed first.
+    let _ = wait_child(pid, deadline, WaitOpts::default());
 }
 
 #[cfg(test)]

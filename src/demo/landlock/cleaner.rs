@@ -5,13 +5,12 @@
 
 use std::io::{PipeWriter, Read};
 use std::path::PathBuf;
-use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
 use crate::probe::errno_name;
+use crate::sys::wait::{WaitOpts, Waited, wait_child};
 
 /// How long the demo waits for the helper to remove the temp dir.
 const WAIT: Duration = Duration::from_secs(2);
@@ -97,29 +96,17 @@ fn clean_after_eof(mut reader: std::io::PipeReader, dir: PathBuf) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// Polls waitpid(WNOHANG) until the helper exits or [`WAIT`] passes.
+/// Waits for the helper until [`WAIT`] passes (then kills it through its pidfd).
 fn wait_bounded(pid: Pid) -> Result<(), String> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) if Instant::now() < deadline => {
-                sleep(Duration::from_millis(1));
-            }
-            Ok(WaitStatus::StillAlive) => {
-                return Err(format!("cleanup helper {pid} still running after 2 s"));
-            }
-            Ok(WaitStatus::Exited(_, 0)) => return Ok(()),
-            Ok(WaitStatus::Exited(_, code)) => {
-                return Err(format!("cleanup helper exited with {code}"));
-            }
-            Ok(WaitStatus::Signaled(_, sig, _)) => {
-                return Err(format!("cleanup helper killed by {sig}"));
-            }
-            Ok(_) | Err(nix::errno::Errno::EINTR) if Instant::now() < deadline => {
-                sleep(Duration::from_millis(1));
-            }
-            Ok(other) => return Err(format!("cleanup helper: {other:?}")),
-            Err(e) => return Err(format!("waitpid: {}", errno_name(e as i32))),
+    match wait_child(pid.as_raw(), Instant::now() + WAIT, WaitOpts::default()) {
+        Ok(Waited::Exited(0)) => Ok(()),
+        Ok(Waited::Exited(code)) => Err(format!("cleanup helper exited with {code}")),
+        Ok(Waited::Signaled { signal, .. }) => {
+            Err(format!("cleanup helper killed by signal {signal}"))
         }
+        Ok(Waited::TimedOut | Waited::Cancelled) => Err(format!(
+            "cleanup helper {pid} still running after 2 s: killed"
+        )),
+        Err(e) => Err(format!("waitpid: {}", errno_name(e as i32))),
     }
 }

@@ -1,10 +1,10 @@
 //! Reading securityfs' `lsm` file, mounting securityfs if needed only inside a
 //! forked child's private mount namespace (never on the host).
 
-use crate::probe::fork::{self, Exit, PROBE_TIMEOUT};
 use crate::probe::ima::{SECURITYFS, mount_securityfs};
 use crate::probe::lsm::SECURITYFS_LSM;
 use crate::probe::{errno_name, last_errno, userns};
+use crate::sys::fork::{self, Exit, PROBE_TIMEOUT};
 
 /// The mount, as the audience sees it.
 pub const MOUNT_CMD: &str = "mount -t securityfs none /sys/kernel/security";

@@ -4,10 +4,11 @@
 
 use std::io::Write;
 
-use crate::probe::{errno_name, fork, last_errno};
+use crate::probe::{errno_name, last_errno};
+use crate::sys::fork;
 
-pub use crate::probe::fork::{Exit, wait_bounded};
 pub use crate::probe::namespaces::{INNER_FLAGS, refusal_evidence};
+pub use crate::sys::fork::{Exit, wait_bounded};
 
 /// A failed system call, with the errno the kernel gave.
 #[derive(Debug, thiserror::Error)]
@@ -268,9 +269,8 @@ pub fn processes() -> Vec<(u32, String)> {
 
 /// Number of lines in /proc/self/mountinfo (the mount table of our mount namespace).
 pub fn mount_count() -> Option<usize> {
-    std::fs::read_to_string("/proc/self/mountinfo")
-        .ok()
-        .map(|s| s.lines().count())
+    let mounts = procfs::process::Process::myself().ok()?.mountinfo().ok()?;
+    Some(mounts.iter().count())
 }
 
 /// A pipe as (read end, write end), both close-on-exec.

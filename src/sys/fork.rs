@@ -7,10 +7,11 @@
 //! [`run`] does both and collects what the child reports: `key value` lines written
 //! into a pipe ([`Reporter`]), read with the same deadline.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use super::last_errno;
+use super::errno::last_errno;
+use super::wait::{WaitOpts, Waited, wait_child};
 
 /// Default deadline for a demo's forked child.
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(3);
@@ -126,13 +127,7 @@ pub fn wait_bounded(pid: libc::pid_t, timeout: Duration) -> Result<Exit, i32> {
 /// exit code. Waits at most `timeout`. The error is the errno of pipe2/fork/waitpid.
 /// See [`spawn`] for how the child leaves.
 pub fn run(timeout: Duration, f: impl FnOnce(&mut Reporter) -> i32) -> Result<ChildReport, i32> {
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: fds is a valid array of two ints.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(last_errno());
-    }
-    // SAFETY: both descriptors are fresh and ours.
-    let (rd, wr) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| e as i32)?;
     let mut rep = Reporter { fd: wr };
     let pid = spawn(|| {
         // SAFETY: the child closes its copy of the read end; the OwnedFd is never
@@ -191,49 +186,12 @@ pub fn read_until_eof(fd: &OwnedFd, deadline: Instant) -> Vec<u8> {
     }
 }
 
-/// Reaps `pid`, polling until the deadline, then SIGKILL and a final wait.
+/// Reaps `pid` by the deadline (see [`wait_child`]: SIGKILL through its pidfd after it).
 fn reap(pid: libc::pid_t, deadline: Instant) -> Result<Exit, i32> {
-    let mut status = 0;
-    loop {
-        // SAFETY: waitpid on our own child.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc == pid {
-            return Ok(decode(status));
-        }
-        if rc < 0 {
-            let e = last_errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
-        }
-        if Instant::now() >= deadline {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    // SAFETY: kill on our own child, which has not been reaped yet (a zombie still
-    // accepts signals, so this fails only if something is badly wrong).
-    if unsafe { libc::kill(pid, libc::SIGKILL) } < 0 {
-        return Err(last_errno());
-    }
-    loop {
-        // SAFETY: waitpid on our own child; SIGKILL makes this return promptly.
-        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
-        if rc == pid {
-            return Ok(Exit::TimedOut);
-        }
-        let e = last_errno();
-        if e != libc::EINTR {
-            return Err(e);
-        }
-    }
-}
-
-fn decode(status: libc::c_int) -> Exit {
-    if libc::WIFEXITED(status) {
-        Exit::Exited(libc::WEXITSTATUS(status))
-    } else {
-        Exit::Signaled(libc::WTERMSIG(status))
+    match wait_child(pid, deadline, WaitOpts::default()) {
+        Ok(Waited::Exited(code)) => Ok(Exit::Exited(code)),
+        Ok(Waited::Signaled { signal, .. }) => Ok(Exit::Signaled(signal)),
+        Ok(Waited::TimedOut | Waited::Cancelled) => Ok(Exit::TimedOut),
+        Err(e) => Err(e as i32),
     }
 }

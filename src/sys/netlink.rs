@@ -3,7 +3,7 @@
 //! A raw netlink socket to the kernel with a bounded receive ([`NlSocket`]), a message
 //! builder with attributes and nests ([`MsgBuilder`]), and parsers for replies, error
 //! acks (with the extended-ack text such as "Unknown device type") and attributes.
-//! The demos' throwaway forked children come from [`crate::probe::fork`].
+//! The demos' throwaway forked children come from [`crate::sys::fork`].
 //!
 //! Constants are spelled out here (values from `<linux/netlink.h>`, `<linux/audit.h>`,
 //! `<linux/rtnetlink.h>`, `<linux/if_link.h>`): the libc crate types them
@@ -12,7 +12,7 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
-use crate::probe::{errno_name, last_errno};
+use super::errno::{errno_name, last_errno};
 
 /// `NETLINK_ROUTE`: rtnetlink (links, addresses, routes).
 pub const NETLINK_ROUTE: i32 = 0;

@@ -14,7 +14,7 @@
 //!   split of the output (several lines in one event, a line spread over several
 //!   events, bare `\n`), so recordings made by `asciinema rec` replay too.
 //! - **Steps are `"m"` markers** whose label is the step name (the child's
-//!   `##kdeck step <label>` line). [`step_lines`] returns the lines of one step, which
+//!   `step` message). [`step_lines`] returns the lines of one step, which
 //!   is what a PARTIAL run shows from the recording.
 //! - The exit status of the demo child may be recorded as an `"x"` event (a v3 code;
 //!   v2 players ignore codes they don't know) and is also kept in the header.
@@ -54,8 +54,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sys::host::{now_rfc3339_utc, rfc3339_utc, uname};
 pub use lines::{LineOrMarker, output_lines, step_lines};
-pub use meta::{civil_from_days, host_meta, now_rfc3339_utc, rfc3339_utc, uname};
+pub use meta::host_meta;
 pub use parse::{Parsed, parse, parse_all};
 pub use validate::{RecordingErrors, validate_recording};
 pub use write::{CastWriter, write_v2};
@@ -108,9 +109,10 @@ pub struct KdeckMeta {
     pub kdeck_version: String,
     /// RFC 3339 UTC, e.g. `2026-11-28T12:00:00Z`.
     pub date: String,
-    /// `live`, `replayed` or `partial`.
+    /// How the run went: `live`, `partial`, `recorded` or `failed` (older recordings
+    /// say `replayed` for `recorded`).
     pub mode: String,
-    /// The probe's answer and its evidence.
+    /// The probe's answer and its evidence: `<yes|partial|no> — <evidence>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
     /// Exit code of the demo child.
@@ -146,6 +148,12 @@ impl KdeckMeta {
         .filter(|(_, v)| v.is_empty())
         .map(|(k, _)| k)
         .collect()
+    }
+
+    /// The `probe` field's two parts: the answer's word and the evidence.
+    pub fn probe_parts(&self) -> Option<(&str, String)> {
+        let (word, evidence) = self.probe.as_deref()?.split_once(" — ")?;
+        Some((word.trim(), evidence.trim().to_string()))
     }
 }
 
