@@ -229,6 +229,19 @@ pub fn run_demo_plain(
     speed: f64,
     out: &mut dyn Write,
 ) -> std::io::Result<(Vec<DemoEvent>, bool)> {
+    run_demo_plain_with(exe, recordings, id, mode, speed, &[], out)
+}
+
+/// [`run_demo_plain`] with extra environment for the child (a `--spec` variant).
+pub fn run_demo_plain_with(
+    exe: &std::path::Path,
+    recordings: Recordings,
+    id: &str,
+    mode: RunMode,
+    speed: f64,
+    child_env: &[(&str, &str)],
+    out: &mut dyn Write,
+) -> std::io::Result<(Vec<DemoEvent>, bool)> {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let sink: demo::Sink = Arc::new(move |ev| {
@@ -236,7 +249,10 @@ pub fn run_demo_plain(
             let _ = tx.send(ev);
         }
     });
-    let mut engine = Engine::new(exe, recordings, sink).with_speed(speed);
+    let mut engine = child_env.iter().fold(
+        Engine::new(exe, recordings, sink).with_speed(speed),
+        |e, (k, v)| e.with_child_env(k, v),
+    );
     engine.command(DemoCommand::Start {
         run: 1,
         id: id.to_string(),

@@ -15,6 +15,7 @@ pub mod landlock;
 pub mod lsm;
 pub mod namespaces;
 pub mod netlink;
+pub mod play;
 pub mod seccomp_log;
 pub mod timens;
 pub mod wireguard;
@@ -175,6 +176,14 @@ pub fn child_main(id: &str) -> i32 {
         eprintln!("kdeck: unknown demo id {id:?}");
         return 2;
     };
+    // A variant from `--spec`: applied as written; the kernel's refusals are its answer,
+    // never replaced by the default's recording.
+    if let Some(variant) = play::from_env(id) {
+        return match variant {
+            Ok(v) => v.run(),
+            Err(code) => code,
+        };
+    }
     let probe = run_probe(spec);
     out::say(format!(
         "{}probe {} {}",

@@ -178,6 +178,7 @@ impl Run {
         let mut child = match Command::new(&self.exe)
             .arg("__child")
             .arg(&self.id)
+            .env_remove(super::play::SPEC_ENV)
             .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
