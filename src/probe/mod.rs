@@ -106,6 +106,7 @@ pub fn errno_name(errno: i32) -> String {
         libc::EISDIR => "EISDIR",
         libc::EINVAL => "EINVAL",
         libc::ENOSPC => "ENOSPC",
+        libc::ERANGE => "ERANGE",
         libc::EROFS => "EROFS",
         libc::ENOSYS => "ENOSYS",
         libc::EOPNOTSUPP => "EOPNOTSUPP",

@@ -21,6 +21,7 @@ use landlock::{
 use serde::{Deserialize, Serialize};
 
 use super::{io_errno, refused, result};
+use crate::demo::landlock::errno_in;
 use crate::demo::out;
 use crate::probe::fork::{self, Exit};
 use crate::probe::landlock::abi_version;
@@ -468,18 +469,6 @@ fn restrict(spec: &LandlockSpec, setup: &Setup) -> Result<RulesetStatus, Refusal
         out::say("$ prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
     }
     Ok(status.ruleset)
-}
-
-/// The errno of the first `io::Error` in an error's source chain.
-fn errno_in(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return io.raw_os_error();
-        }
-        cur = err.source();
-    }
-    None
 }
 
 fn ok_or_errno<T>(r: std::io::Result<T>) -> Result<String, i32> {

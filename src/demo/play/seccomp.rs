@@ -171,25 +171,6 @@ pub fn program(arch: u32, rules: &[Rule]) -> Option<Vec<sock_filter>> {
     Some(p)
 }
 
-/// seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog); the errno on failure.
-fn install(prog: &[sock_filter], flags: u32) -> Result<(), i32> {
-    let len = u16::try_from(prog.len()).map_err(|_| libc::EINVAL)?;
-    let fprog = libc::sock_fprog {
-        len,
-        filter: prog.as_ptr().cast_mut(),
-    };
-    // SAFETY: `fprog` points at `prog`, which outlives the call; the kernel copies it.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_seccomp,
-            libc::SECCOMP_SET_MODE_FILTER,
-            flags,
-            &fprog as *const libc::sock_fprog,
-        )
-    };
-    if rc == 0 { Ok(()) } else { Err(last_errno()) }
-}
-
 /// Applies the spec once per rule, in forked children; returns the exit code.
 pub fn run(spec: &SeccompSpec) -> i32 {
     let Some(arch) = bpf::native_arch() else {
@@ -256,15 +237,16 @@ fn probe_one(
     let nr = r.syscall.nr();
     let called = Instant::now();
     let report = fork::run(fork::CHILD_TIMEOUT, |rep| {
+        // Before the filter: getpid itself may be a rule.
+        rep.kv("pid", std::process::id());
         if nnp && let Err(e) = bpf::set_no_new_privs() {
             rep.kv("prctl", e);
             return 1;
         }
-        if let Err(e) = install(prog, flags) {
+        if let Err(e) = bpf::install_with_flags(prog, flags) {
             rep.kv("install", e);
             return 1;
         }
-        rep.kv("pid", std::process::id());
         // SAFETY: the probed syscalls take no arguments.
         let ret = unsafe { libc::syscall(nr) };
         if ret < 0 {
@@ -304,7 +286,9 @@ fn probe_one(
     ) {
         Some(found) => {
             let code = record::num_field(&found.text, "code").unwrap_or(0);
+            // The record's code is the action without its data (ERRNO, not ERRNO(13)).
             let action = u32::try_from(code).map_or("?".into(), bpf::action_name);
+            let action = action.trim_end_matches("(0)");
             out::say(format!(
                 "    type=1326 record: pid {pid}, syscall {nr}, code={code:#x} ({action})"
             ));
