@@ -268,6 +268,11 @@ pub fn run_demo_plain_with(
             writeln!(out, "✗ no answer from the demo engine")?;
             break;
         };
+        if matches!(ev, DemoEvent::Exited { .. }) {
+            for line in demo::tryit::lines(id) {
+                writeln!(out, "{line}")?;
+            }
+        }
         write_event(&ev, &mut ran, out)?;
         let done = match &ev {
             DemoEvent::Exited { outcome, .. } => {

@@ -18,6 +18,7 @@ pub mod netlink;
 pub mod play;
 pub mod seccomp_log;
 pub mod timens;
+pub mod tryit;
 pub mod wireguard;
 
 use std::time::Duration;
