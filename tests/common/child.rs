@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Test-only overrides a run never inherits from the shell running the tests.
-const OVERRIDES: [&str; 2] = ["KDECK_PROBE_FORCE", "KDECK_WG_KIND"];
+const OVERRIDES: [&str; 3] = ["KDECK_PROBE_FORCE", "KDECK_WG_KIND", "KDECK_SPEC"];
 
 /// The `##kdeck ` prefix of every control line.
 const CONTROL: &str = "##kdeck ";
