@@ -1,6 +1,7 @@
 //! Application state and `update()`: keys, ticks and demo events in, state and demo
 //! commands out. No terminal and no I/O here, so every behaviour is testable.
 
+mod form;
 mod pane;
 
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+pub use form::{FormState, Play};
 pub use pane::{Badge, DemoPane, FallBack};
 
 use crate::deck::Deck;
@@ -89,6 +91,8 @@ pub struct App {
     pub pane_rows: std::cell::Cell<usize>,
     pub pane_total: std::cell::Cell<usize>,
     pub quit: bool,
+    /// The playground: its edit form (`e`) and each demo's last variant.
+    pub play: Play,
     next_run: u64,
 }
 
@@ -123,6 +127,7 @@ impl App {
             pane_rows: std::cell::Cell::new(10),
             pane_total: std::cell::Cell::new(0),
             quit: false,
+            play: Play::default(),
             next_run: 1,
         }
     }
@@ -166,6 +171,7 @@ impl App {
                         break;
                     }
                 }
+                self.note_changes(&ev);
                 Vec::new()
             }
             Message::Probes(answers) => {
@@ -192,6 +198,9 @@ impl App {
             return self.leave();
         }
         self.status = None;
+        if self.play.form.is_some() {
+            return self.form_key(key);
+        }
         match self.overlay.clone() {
             Overlay::Help | Overlay::Matrix | Overlay::Sources => {
                 if matches!(
@@ -276,6 +285,7 @@ impl App {
                 Vec::new()
             }
             KeyCode::Char('r') => self.run_demo(),
+            KeyCode::Char('e') => self.open_form(),
             KeyCode::Char('x') => self.stop_demo(),
             KeyCode::Char('f') => {
                 if let Some(id) = self.current_demo().map(str::to_string) {

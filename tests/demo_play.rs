@@ -282,15 +282,14 @@ fn namespaces_mapping_someone_else_is_refused_unprivileged() {
     }
 }
 
-/// The shift column of a clock's row ("+86400 s" → 86400).
+/// A clock's shift ("  monotonic shift: +86400 s" → 86400).
 fn shift(r: &Run, clock: &str) -> i64 {
-    let line = r.one_line_starting(&format!("  {clock} "));
-    let field = line
-        .split_whitespace()
-        .rev()
-        .nth(1)
-        .unwrap_or_else(|| panic!("{line}"));
-    field.parse().unwrap_or_else(|_| panic!("{line}"))
+    let prefix = format!("  {clock} shift: ");
+    let line = r.one_line_starting(&prefix);
+    line[prefix.len()..]
+        .trim_end_matches(" s")
+        .parse()
+        .unwrap_or_else(|_| panic!("{line}"))
 }
 
 #[test]

@@ -301,3 +301,38 @@ fn resizing_redraws_at_the_new_size() {
     s.keys(&["q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }
+
+#[test]
+fn playground_form_changes_an_offset_and_the_rerun_shows_it() {
+    let s = Session::start("");
+    s.wait_for("Container-Relevant Kernel Developments");
+    let timens = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
+        .unwrap()
+        .slides
+        .iter()
+        .position(|sl| sl.demo.as_deref() == Some("timens"))
+        .unwrap()
+        + 1;
+    for c in timens.to_string().chars() {
+        s.keys(&[&c.to_string()]);
+    }
+    s.keys(&["Enter"]);
+    s.wait_for("▶ Time namespaces");
+    // The default spec as a variant first, then one change.
+    s.keys(&["e"]);
+    s.wait_for("edit timens");
+    s.keys(&["Enter"]);
+    s.wait_for("monotonic shift: +86400 s");
+    s.keys(&["e"]);
+    let form = s.wait_for("‹86400›");
+    assert!(form.contains("[x] user namespace too"), "{form}");
+    s.keys(&["Down", "Right"]);
+    s.wait_for("‹90000›");
+    s.keys(&["Enter"]);
+    let after = s.wait_for("monotonic shift: +90000 s");
+    assert!(!after.contains("edit timens"), "form closed: {after}");
+    // The footer (cut at the screen edge) names what changed.
+    s.wait_for("changed since the previous run: monotonic shift: +86400 s → +");
+    s.keys(&["q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}

@@ -113,6 +113,15 @@ impl Engine {
                     });
                 }
             }
+            DemoCommand::StartVariant { run, id, spec } => {
+                // The spec reaches only this run's child.
+                let saved = self.child_env.len();
+                self.child_env
+                    .push((super::play::SPEC_ENV.to_string(), spec));
+                let mode = RunMode::Live;
+                self.command(DemoCommand::Start { run, id, mode });
+                self.child_env.truncate(saved);
+            }
             DemoCommand::Stop { run } => {
                 if let Some(c) = self.runs.remove(&run) {
                     c.store(true, Ordering::Relaxed);

@@ -2,6 +2,7 @@
 //! (the demo pane records its visible rows for scrolling, through `Cell`s).
 
 pub mod cache;
+pub mod form;
 pub mod frame;
 pub mod markdown;
 pub mod overlay;
@@ -65,6 +66,9 @@ impl Widget for &App {
             Overlay::Matrix => overlay::kernel_matrix(self, area, buf),
             Overlay::Sources => overlay::sources(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
+        }
+        if let Some(state) = &self.play.form {
+            form::draw(state, areas.demo.unwrap_or(area), buf);
         }
     }
 }

@@ -113,16 +113,21 @@ fn show(outside: &Clocks, mono: i128, boot: i128, real: i128) {
         "  {:<10} {:>16} {:>16}  {}",
         "clock", "outside s", "inside s", "shift"
     ));
-    for (name, o, i) in [
+    let rows = [
         ("monotonic", outside.mono, mono),
         ("boottime", outside.boot, boot),
         ("realtime", outside.real, real),
-    ] {
-        let shift_s = (i - o + clock::SEC_NS / 2).div_euclid(clock::SEC_NS);
+    ];
+    let shift = |o: i128, i: i128| (i - o + clock::SEC_NS / 2).div_euclid(clock::SEC_NS);
+    for (name, o, i) in rows {
         out::say(format!(
-            "  {name:<10} {:>16} {:>16}  {shift_s:+} s",
+            "  {name:<10} {:>16} {:>16}  {:+} s",
             clock::secs(o),
-            clock::secs(i)
+            clock::secs(i),
+            shift(o, i)
         ));
+    }
+    for (name, o, i) in rows {
+        super::result(&format!("{name} shift"), Ok(format!("{:+} s", shift(o, i))));
     }
 }
