@@ -322,6 +322,9 @@ fn playground_form_changes_an_offset_and_the_rerun_shows_it() {
     s.keys(&["e"]);
     s.wait_for("edit timens");
     s.keys(&["Enter"]);
+    // The pane ends with the plain commands that show the same.
+    s.wait_for("Try it yourself:");
+    s.wait_for("$ unshare -Ur --time --boottime 31536000");
     s.wait_for("monotonic shift: +86400 s");
     s.keys(&["e"]);
     let form = s.wait_for("‹86400›");

@@ -1,15 +1,16 @@
 //! The playground in the app: `e` on a playable demo's slide opens the edit form over
 //! the demo pane (↑↓ move, space toggles or picks the next choice, ←→ change a choice
 //! or number, Enter runs the variant live, Esc cancels, `E` resets to the default).
-//! When the variant's run ends, the footer says what changed since the previous run.
+//! When the variant's run ends, the footer says what changed since the previous run;
+//! when any run ends, the pane ends with the demo's "Try it yourself" commands.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{App, DemoPane};
 use crate::demo::DemoCommand;
-use crate::demo::DemoEvent;
 use crate::demo::play::Spec;
 use crate::demo::play::form::{Form, FormKey, changes};
+use crate::demo::{DemoEvent, LineKind, OutputLine};
 
 /// The form being edited and the spec it started from.
 #[derive(Debug, Clone)]
@@ -115,11 +116,21 @@ impl App {
         cmds
     }
 
-    /// After a demo event: when the watched variant run ends, say what changed.
+    /// After a demo event: when a run ends, its pane gets the demo's "Try it yourself"
+    /// commands; when the watched variant run ends, the footer says what changed.
     pub(super) fn note_changes(&mut self, ev: &DemoEvent) {
-        let DemoEvent::Exited { run, .. } = ev else {
+        let DemoEvent::Exited { run, seconds, .. } = ev else {
             return;
         };
+        if let Some(pane) = self.panes.values_mut().find(|p| p.run == Some(*run)) {
+            for text in crate::demo::tryit::lines(&pane.id) {
+                pane.lines.push(OutputLine {
+                    t: *seconds,
+                    kind: LineKind::Stdout,
+                    text,
+                });
+            }
+        }
         let Some((want, before)) = self.play.pending.take_if(|(r, _)| r == run) else {
             return;
         };
