@@ -2,8 +2,8 @@
 //! checkboxes, choices and numbers, options this kernel's ABI lacks disabled with the
 //! reason ("needs Landlock ABI 4"), keys to move and change, `E` to reset, and the
 //! spec it describes; plus [`changes`], which says what a re-run changed
-//! ("write sibling/: ok → EACCES"). The TUI draws and drives it; not yet wired into
-//! the pane.
+//! ("write sibling/: ok → EACCES"). The app (`app/form.rs`) drives it, `ui/form.rs`
+//! draws it.
 
 mod fields;
 

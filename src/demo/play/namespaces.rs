@@ -193,7 +193,7 @@ pub fn run(spec: &NsSpec) -> i32 {
         None
     };
     if mounted {
-        // SAFETY: a path we own, as a C string; detaches only our namespace's mount.
+        // Detaches only our own namespace's mount, so the temp dir can be removed.
         let _ = nix::mount::umount2(dir.path(), nix::mount::MntFlags::MNT_DETACH);
     }
     drop(dir);
