@@ -67,6 +67,8 @@ const FS_PROBED: [FsRight; 5] = [
     FsRight::Execute,
     FsRight::RemoveFile,
 ];
+/// The form's one errno number, used by every `errno` action.
+const ERRNO_KEY: &str = "errno of \"errno\" (1 = EPERM)";
 const ACTIONS: &[&str] = &["none", "allow", "log", "errno", "trap", "kill_process"];
 const SYSCALLS: [Syscall; 7] = [
     Syscall::Getpid,
@@ -274,7 +276,9 @@ impl Form {
         s
     }
 
-    fn seccomp(&self, base: &SeccompSpec) -> SeccompSpec {
+    fn seccomp(&self, _base: &SeccompSpec) -> SeccompSpec {
+        let errno = u16::try_from(self.number(ERRNO_KEY).clamp(1, 4095)).unwrap_or(1);
+        let errno = (i32::from(errno) != libc::EPERM).then_some(errno);
         let rule = SYSCALLS
             .iter()
             .filter_map(|sc| {
@@ -286,13 +290,10 @@ impl Form {
                     "kill_process" => Action::KillProcess,
                     _ => return None,
                 };
-                let old = base.rule.iter().find(|r| r.syscall == *sc);
                 Some(Rule {
                     syscall: *sc,
                     action,
-                    errno: old
-                        .and_then(|r| r.errno)
-                        .filter(|_| action == Action::Errno),
+                    errno: errno.filter(|_| action == Action::Errno),
                 })
             })
             .collect();
@@ -427,6 +428,19 @@ mod tests {
             panic!("seccomp")
         };
         assert_eq!(s.rule[0].action, Action::Errno);
+        assert_eq!(s.rule[0].errno, None, "EPERM by default");
+        form.selected = form
+            .fields
+            .iter()
+            .position(|f| f.key == ERRNO_KEY)
+            .expect("errno");
+        for _ in 0..12 {
+            form.key(FormKey::Right);
+        }
+        let Spec::Seccomp(s) = form.to_spec(&spec) else {
+            panic!("seccomp")
+        };
+        assert_eq!(s.rule[0].errno, Some(13));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use super::super::landlock::{FsRight, LandlockSpec, NetRight, Port, ScopeName};
 use super::super::namespaces::{MapLine, NsSpec};
 use super::super::seccomp::{Action, SeccompSpec};
-use super::{ACTIONS, FS_PROBED, Field, NAMESPACES, SYSCALLS, Value, check, fs_name, needs};
+use super::{
+    ACTIONS, ERRNO_KEY, FS_PROBED, Field, NAMESPACES, SYSCALLS, Value, check, fs_name, needs,
+};
 
 pub(super) fn landlock_fields(s: &LandlockSpec, abi: i32) -> Vec<Field> {
     let mut f = vec![check("no_new_privs", s.no_new_privs)];
@@ -62,6 +64,18 @@ pub(super) fn seccomp_fields(s: &SeccompSpec) -> Vec<Field> {
     let mut f = vec![
         check("no_new_privs", s.no_new_privs),
         check("SECCOMP_FILTER_FLAG_LOG", s.log_flag),
+        Field {
+            key: ERRNO_KEY.into(),
+            value: Value::Number {
+                value: s
+                    .rule
+                    .iter()
+                    .find_map(|r| r.errno)
+                    .map_or(i64::from(libc::EPERM), i64::from),
+                step: 1,
+            },
+            disabled: None,
+        },
     ];
     for sc in SYSCALLS {
         let name = s
