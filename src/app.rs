@@ -1,6 +1,7 @@
 //! Application state and `update()`: keys, ticks and demo events in, state and demo
 //! commands out. No terminal and no I/O here, so every behaviour is testable.
 
+mod form;
 mod pane;
 mod stage;
 pub mod timer;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+pub use form::{FormState, Play};
 pub use pane::{Badge, DemoPane, FallBack};
 pub use stage::{CONFIRM_QUIT, NotesMode};
 pub use timer::Timer;
@@ -138,6 +140,8 @@ pub struct App {
     /// over by the loop after each frame.
     pub pane_view: PaneView,
     pub quit: bool,
+    /// The playground: its edit form (`e`) and each demo's last variant.
+    pub play: Play,
     next_run: u64,
 }
 
@@ -180,6 +184,7 @@ impl App {
             options,
             pane_view: PaneView::default(),
             quit: false,
+            play: Play::default(),
             next_run: 1,
         }
     }
@@ -249,6 +254,7 @@ impl App {
                         break;
                     }
                 }
+                self.note_changes(&ev);
                 Vec::new()
             }
             Message::Probes(answers) => {
@@ -281,6 +287,9 @@ impl App {
             return cmds;
         }
         self.status = None;
+        if self.play.form.is_some() {
+            return self.form_key(key);
+        }
         match self.overlay.clone() {
             Overlay::Help | Overlay::Matrix | Overlay::Sources => {
                 if matches!(
@@ -367,6 +376,7 @@ impl App {
                 Vec::new()
             }
             KeyCode::Char('r') => self.run_demo(),
+            KeyCode::Char('e') => self.open_form(),
             KeyCode::Char('x') => self.stop_demo(),
             KeyCode::Char('f') => {
                 if let Some(id) = self.current_demo().map(str::to_string) {

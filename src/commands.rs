@@ -233,11 +233,27 @@ pub fn run_demo_plain(
     speed: f64,
     out: &mut dyn Write,
 ) -> std::io::Result<(Vec<DemoEvent>, bool)> {
+    run_demo_plain_with(exe, recordings, id, mode, speed, &[], out)
+}
+
+/// [`run_demo_plain`] with extra environment for the child (a `--spec` variant).
+pub fn run_demo_plain_with(
+    exe: &std::path::Path,
+    recordings: Recordings,
+    id: &str,
+    mode: RunMode,
+    speed: f64,
+    child_env: &[(&str, &str)],
+    out: &mut dyn Write,
+) -> std::io::Result<(Vec<DemoEvent>, bool)> {
     let (tx, rx) = mpsc::channel();
     let sink = demo::sink(move |ev| {
         let _ = tx.send(ev);
     });
-    let mut engine = Engine::new(exe, recordings, sink).with_speed(speed);
+    let mut engine = child_env.iter().fold(
+        Engine::new(exe, recordings, sink).with_speed(speed),
+        |e, (k, v)| e.with_child_env(k, v),
+    );
     engine.command(DemoCommand::Start {
         run: 1,
         id: id.to_string(),
@@ -252,6 +268,11 @@ pub fn run_demo_plain(
             writeln!(out, "✗ no answer from the demo engine")?;
             return Ok((events, false));
         };
+        if matches!(ev, DemoEvent::Exited { .. }) {
+            for line in demo::tryit::lines(id) {
+                writeln!(out, "{line}")?;
+            }
+        }
         summary.apply(&ev);
         write_event(&ev, &summary, out)?;
         let done = matches!(ev, DemoEvent::Exited { .. });

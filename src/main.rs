@@ -80,6 +80,12 @@ enum Command {
         /// Replay speed of a recording (2 = twice as fast, 0 = instant).
         #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
         speed: f64,
+        /// Print the demo's default spec as TOML (landlock, seccomp-log, namespaces, timens).
+        #[arg(long, conflicts_with_all = ["recorded", "record", "spec"])]
+        print_spec: bool,
+        /// Run a variant from this spec file (start from --print-spec); never replayed.
+        #[arg(long, value_name = "FILE", conflicts_with = "recorded")]
+        spec: Option<PathBuf>,
     },
     /// Validate a deck and its recordings; exit 1 with file:line errors.
     Check {
@@ -308,6 +314,8 @@ fn real_main() -> anyhow::Result<ExitCode> {
             record,
             recordings,
             speed,
+            print_spec,
+            spec,
         }) => {
             if demo::find(&id).is_none() {
                 eprintln!(
@@ -317,18 +325,48 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             kdeck::signals::spawn_reaper().context("can't install the signal handlers")?;
-            let mode = if recorded || forced_recorded() {
+            if print_spec {
+                return match demo::play::Spec::default_for(&id).and_then(|s| s.to_toml()) {
+                    Ok(text) => {
+                        print!("{text}");
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(e) => {
+                        eprintln!("kdeck: {e}");
+                        Ok(ExitCode::from(2))
+                    }
+                };
+            }
+            // A variant is parsed here (errors name file:line, nothing runs) and runs
+            // live only: a recording of the default would not be its answer.
+            let variant = match spec.as_deref().map(|p| demo::play::load(&id, p)) {
+                None => None,
+                Some(Ok(s)) => Some(s.to_toml().map_err(|e| anyhow::anyhow!("{e}"))?),
+                Some(Err(e)) => {
+                    eprintln!("kdeck: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let mode = if variant.is_some() {
+                RunMode::Live
+            } else if recorded || forced_recorded() {
                 RunMode::Recorded
             } else {
                 RunMode::Auto
             };
+            let env: Vec<(&str, &str)> = variant
+                .as_deref()
+                .map(|t| (demo::play::SPEC_ENV, t))
+                .into_iter()
+                .collect();
             let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
-            let (events, passed) = commands::run_demo_plain(
+            let (events, passed) = commands::run_demo_plain_with(
                 &exe,
                 recordings_from(recordings),
                 &id,
                 mode,
                 speed,
+                &env,
                 &mut std::io::stdout(),
             )?;
             if let Some(path) = record {

@@ -21,7 +21,7 @@ fn started() -> (App, u64) {
         .into_iter()
         .find_map(|c| match c {
             DemoCommand::Start { run, .. } => Some(run),
-            DemoCommand::Stop { .. } => None,
+            DemoCommand::Stop { .. } | DemoCommand::StartVariant { .. } => None,
         })
         .expect("r starts a run");
     (app, run)

@@ -513,3 +513,41 @@ fn a_user_decks_code_is_in_colour_on_the_first_slide_and_the_next() {
     s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));
 }
+
+#[test]
+fn playground_form_changes_an_offset_and_the_rerun_shows_it() {
+    let s = Session::start("");
+    s.wait_for("Container-Relevant Kernel Developments");
+    let timens = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
+        .unwrap()
+        .slides
+        .iter()
+        .position(|sl| sl.demo.as_deref() == Some("timens"))
+        .unwrap()
+        + 1;
+    for c in timens.to_string().chars() {
+        s.keys(&[&c.to_string()]);
+    }
+    s.keys(&["Enter"]);
+    s.wait_for("▶ Time namespaces");
+    // The default spec as a variant first, then one change.
+    s.keys(&["e"]);
+    s.wait_for("edit timens");
+    s.keys(&["Enter"]);
+    // The pane ends with the plain commands that show the same.
+    s.wait_for("Try it yourself:");
+    s.wait_for("$ unshare -Ur --time --boottime 31536000");
+    s.wait_for("monotonic shift: +86400 s");
+    s.keys(&["e"]);
+    let form = s.wait_for("‹86400›");
+    assert!(form.contains("[x] user namespace too"), "{form}");
+    s.keys(&["Down", "Right"]);
+    s.wait_for("‹90000›");
+    s.keys(&["Enter"]);
+    let after = s.wait_for("monotonic shift: +90000 s");
+    assert!(!after.contains("edit timens"), "form closed: {after}");
+    // The footer (cut at the screen edge) names what changed.
+    s.wait_for("changed since the previous run: monotonic shift: +86400 s → +");
+    s.keys(&["q", "q"]);
+    assert!(s.wait_for("EXIT=").contains("EXIT=0"));
+}

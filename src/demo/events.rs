@@ -11,6 +11,9 @@ use crate::probe::Support;
 pub enum DemoCommand {
     /// Run demo `id` as run number `run` (chosen by the UI, echoed in every event).
     Start { run: u64, id: String, mode: RunMode },
+    /// Run a playground variant of demo `id`: live only, the spec's TOML handed to the
+    /// child (never replaced by the default's recording).
+    StartVariant { run: u64, id: String, spec: String },
     /// Stop run `run` (kill its process group, or stop replaying).
     Stop { run: u64 },
 }

@@ -291,7 +291,7 @@ fn stop_for(e: &EnforceError) -> Stop {
 }
 
 /// The errno of the first `io::Error` in an error's source chain.
-fn errno_in(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
+pub(crate) fn errno_in(e: &(dyn std::error::Error + 'static)) -> Option<i32> {
     let mut cur = Some(e);
     while let Some(err) = cur {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {

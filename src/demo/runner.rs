@@ -146,6 +146,15 @@ impl Engine {
                     }),
                 }
             }
+            DemoCommand::StartVariant { run, id, spec } => {
+                // The spec reaches only this run's child.
+                let saved = self.child_env.len();
+                self.child_env
+                    .push((super::play::SPEC_ENV.to_string(), spec));
+                let mode = RunMode::Live;
+                self.command(DemoCommand::Start { run, id, mode });
+                self.child_env.truncate(saved);
+            }
             DemoCommand::Stop { run } => {
                 if let Some(c) = self.runs.remove(&run) {
                     c.store(true, Ordering::Relaxed);
@@ -310,6 +319,8 @@ impl Run {
             .arg(&self.id)
             .env(DEMO_DIR_ENV, dir)
             .env("TMPDIR", dir)
+            // A variant's spec reaches only the run that asked for it (in child_env).
+            .env_remove(super::play::SPEC_ENV)
             .envs(self.child_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env(REPORT_FD_ENV, REPORT_FD.to_string())
             .stdin(Stdio::null())

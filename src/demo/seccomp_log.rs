@@ -8,7 +8,7 @@
 //! getppid, and `Seccomp: 2` in /proc/self/status), `audit-log` (the type=1326 record).
 
 pub mod bpf;
-mod klog;
+pub mod klog;
 pub mod record;
 
 use std::time::{Duration, Instant};

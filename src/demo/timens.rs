@@ -8,7 +8,7 @@
 //! time namespace, and that child shows the clocks, installs the filter and prints
 //! the verdict.
 
-mod clock;
+pub mod clock;
 mod filter;
 
 use std::io::Write;

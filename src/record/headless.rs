@@ -130,7 +130,9 @@ impl Runner {
     /// Passes a command on, with `Start` in the recorder's mode.
     pub fn command(&mut self, cmd: DemoCommand) {
         match cmd {
-            DemoCommand::Start { run, id, .. } => self.start(run, &id),
+            DemoCommand::Start { run, id, .. } | DemoCommand::StartVariant { run, id, .. } => {
+                self.start(run, &id)
+            }
             stop @ DemoCommand::Stop { .. } => self.engine.command(stop),
         }
     }

@@ -335,7 +335,7 @@ fn run_demo(
 ) -> Result<DemoRun, RecordError> {
     let cmds = app.update(key(KeyCode::Char('r')));
     let run = cmds.iter().find_map(|c| match c {
-        DemoCommand::Start { run, .. } => Some(*run),
+        DemoCommand::Start { run, .. } | DemoCommand::StartVariant { run, .. } => Some(*run),
         DemoCommand::Stop { .. } => None,
     });
     for cmd in cmds {

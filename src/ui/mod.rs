@@ -3,6 +3,7 @@
 //! buffer and the UI state; nothing is written into the app.
 
 pub mod cache;
+pub mod form;
 pub mod frame;
 pub mod links;
 pub mod markdown;
@@ -108,6 +109,9 @@ impl StatefulWidget for &App {
             Overlay::Matrix => overlay::kernel_matrix(self, area, buf),
             Overlay::Sources => overlay::sources(self, area, buf),
             Overlay::Search { .. } | Overlay::None => {}
+        }
+        if let Some(state) = &self.play.form {
+            form::draw(state, areas.demo.unwrap_or(area), buf);
         }
         if let Some(text) = &self.banner {
             overlay::banner(text, area, buf);

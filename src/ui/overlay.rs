@@ -23,6 +23,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("r", "run (or re-run) the slide's demo"),
     ("x", "stop the demo"),
     ("f", "toggle live / recorded, and run"),
+    ("e", "edit the demo's spec and re-run it (playground)"),
     ("j k ↓ ↑", "scroll the demo output a line"),
     ("J K ^d ^u", "scroll the demo output a page"),
     ("] [ ⇧↓ ⇧↑", "scroll a slide that doesn't fit"),
@@ -53,7 +54,7 @@ const BADGES: &[(&str, Style, &str)] = &[
     ),
 ];
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect {
@@ -64,7 +65,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn boxed(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+pub(super) fn boxed(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
     let block = Block::bordered()
         .border_style(Style::new().fg(theme::ACCENT))

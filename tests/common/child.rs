@@ -12,7 +12,12 @@ use std::time::Duration;
 use kdeck::demo::protocol::{ChildMsg, verdict_line};
 
 /// Test-only overrides a run never inherits from the shell running the tests.
-const OVERRIDES: [&str; 3] = ["KDECK_PROBE_FORCE", "KDECK_WG_KIND", "KDECK_REPORT_FD"];
+const OVERRIDES: [&str; 4] = [
+    "KDECK_PROBE_FORCE",
+    "KDECK_WG_KIND",
+    "KDECK_REPORT_FD",
+    "KDECK_SPEC",
+];
 
 /// The prefix of every typed message, as [`readable`] writes it.
 const CONTROL: &str = "» ";

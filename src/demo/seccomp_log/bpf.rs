@@ -158,6 +158,11 @@ pub fn set_no_new_privs() -> Result<(), i32> {
 
 /// `seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog)` on the calling thread.
 pub fn install(prog: &[sock_filter]) -> Result<(), i32> {
+    install_with_flags(prog, 0)
+}
+
+/// `seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog)` (e.g. SECCOMP_FILTER_FLAG_LOG).
+pub fn install_with_flags(prog: &[sock_filter], flags: u32) -> Result<(), i32> {
     let len = u16::try_from(prog.len()).map_err(|_| libc::EINVAL)?;
     let fprog = libc::sock_fprog {
         len,
@@ -168,7 +173,7 @@ pub fn install(prog: &[sock_filter]) -> Result<(), i32> {
         libc::syscall(
             libc::SYS_seccomp,
             libc::SECCOMP_SET_MODE_FILTER,
-            0u32,
+            flags,
             &fprog as *const libc::sock_fprog,
         )
     };
