@@ -1,6 +1,7 @@
 //! The model of the playground's edit form (no terminal here): a spec shown as
 //! checkboxes, choices and numbers, options this kernel's ABI lacks disabled with the
-//! reason ("needs Landlock ABI 4"), keys to move and change, `E` to reset, and the
+//! reason ("needs Landlock ABI 4") and, when the probe says this kernel or user can't
+//! run the demo at all, every option off with the reason at the top; keys to move and change, `E` to reset, and the
 //! spec it describes; plus [`changes`], which says what a re-run changed
 //! ("write sibling/: ok → EACCES"). The app (`app/form.rs`) drives it, `ui/form.rs`
 //! draws it.
@@ -58,6 +59,9 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub selected: usize,
     abi: i32,
+    /// Why this kernel or user can't run any variant (the probe said no): shown at the
+    /// top, every option off.
+    pub refused: Option<String>,
 }
 
 const FS_PROBED: [FsRight; 5] = [
@@ -140,7 +144,13 @@ impl Form {
             fields,
             selected: 0,
             abi,
+            refused: None,
         }
+    }
+
+    /// The probe said no: `why` goes at the top and no option can be changed.
+    pub fn refuse(&mut self, why: impl Into<String>) {
+        self.refused = Some(why.into());
     }
 
     /// Applies one key.
@@ -151,14 +161,18 @@ impl Form {
             FormKey::Down => self.selected = (self.selected + 1).min(last),
             FormKey::Reset => {
                 if let Ok(spec) = Spec::default_for(&self.id) {
+                    let refused = self.refused.take();
                     *self = Form::new(&self.id, &spec, self.abi);
+                    if let Some(why) = refused {
+                        self.refuse(why);
+                    }
                 }
             }
             FormKey::Toggle | FormKey::Left | FormKey::Right => {
                 let Some(f) = self.fields.get_mut(self.selected) else {
                     return;
                 };
-                if f.disabled.is_some() {
+                if f.disabled.is_some() || self.refused.is_some() {
                     return;
                 }
                 match (&mut f.value, key) {
@@ -338,26 +352,39 @@ fn set<T: PartialEq + Copy>(v: &mut Vec<T>, item: T, on: bool) {
     }
 }
 
-/// What changed between two runs' result lines (`  what: result`), in order:
-/// "write sibling/: ok → EACCES".
+/// The marker a changed result line gets in the demo pane, kept until the next run:
+/// "  write sibling/: ok ← was EACCES".
+pub const WAS: &str = " ← was ";
+
+/// A result line (`  what: result`) split into what and its result (without a marker).
+fn result(line: &str) -> Option<(&str, &str)> {
+    if !line.starts_with("  ") || line.starts_with("   ") {
+        return None;
+    }
+    let (k, v) = line.trim_start().split_once(": ")?;
+    Some((k, v.split_once(WAS).map_or(v, |(v, _)| v)))
+}
+
+/// For a result line whose result differs from the previous run's: (what, was, now).
+fn moved<'a>(before: &'a str, line: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
+    let (k, v) = result(line)?;
+    let (_, was) = before.lines().filter_map(result).find(|(ok, _)| *ok == k)?;
+    (was != v).then_some((k, was, v))
+}
+
+/// What changed between two runs' result lines, in order: "write sibling/: ok → EACCES".
 pub fn changes(before: &str, after: &str) -> Vec<String> {
-    let results = |text: &str| -> Vec<(String, String)> {
-        text.lines()
-            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
-            .filter_map(|l| {
-                let (k, v) = l.trim_start().split_once(": ")?;
-                Some((k.to_string(), v.to_string()))
-            })
-            .collect()
-    };
-    let old = results(before);
-    results(after)
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let (_, was) = old.iter().find(|(ok, _)| *ok == k)?;
-            (*was != v).then(|| format!("{k}: {was} → {v}"))
-        })
+    after
+        .lines()
+        .filter_map(|l| moved(before, l))
+        .map(|(k, was, v)| format!("{k}: {was} → {v}"))
         .collect()
+}
+
+/// The line with its previous result appended ([`WAS`]) when it is a result line that
+/// changed since the previous run's output `before`.
+pub fn marked(before: &str, line: &str) -> Option<String> {
+    moved(before, line).map(|(_, was, _)| format!("{line}{WAS}{was}"))
 }
 
 #[cfg(test)]
@@ -448,5 +475,14 @@ mod tests {
         let before = "── results ──\n  write sibling/: EACCES\n  read sibling/: ok\n";
         let after = "  write sibling/: ok\n  read sibling/: ok\n    type=1326 x: y\n";
         assert_eq!(changes(before, after), vec!["write sibling/: EACCES → ok"]);
+        let line = "  write sibling/: ok";
+        let marked = marked(before, line).expect("changed");
+        assert_eq!(marked, "  write sibling/: ok ← was EACCES");
+        assert_eq!(super::marked(before, "  read sibling/: ok"), None);
+        // A marked line compares by its result, not its marker.
+        assert_eq!(
+            changes(&marked, "  write sibling/: ok"),
+            Vec::<String>::new()
+        );
     }
 }
