@@ -1,12 +1,14 @@
 //! The model of the playground's edit form (no terminal here): a spec shown as
 //! checkboxes, choices and numbers, options this kernel's ABI lacks disabled with the
 //! reason ("needs Landlock ABI 4") and, when the probe says this kernel or user can't
-//! run the demo at all, every option off with the reason at the top; keys to move and change, `E` to reset, and the
-//! spec it describes; plus [`changes`], which says what a re-run changed
-//! ("write sibling/: ok → EACCES"). The app (`app/form.rs`) drives it, `ui/form.rs`
-//! draws it.
+//! run the demo at all, every option locked with the reason on top; keys to move and
+//! change, `E` to reset, and the spec it describes. [`changes`] and [`marked`]
+//! (re-exported) say what a re-run changed ("write sibling/: ok → EACCES"). The app
+//! (`app/form.rs`) drives it, `ui/form.rs` draws it.
 
 mod fields;
+
+pub use super::changes::{WAS, changes, marked};
 
 use self::fields::{landlock_fields, ns_fields, seccomp_fields};
 use super::Spec;
@@ -352,41 +354,6 @@ fn set<T: PartialEq + Copy>(v: &mut Vec<T>, item: T, on: bool) {
     }
 }
 
-/// The marker a changed result line gets in the demo pane, kept until the next run:
-/// "  write sibling/: ok ← was EACCES".
-pub const WAS: &str = " ← was ";
-
-/// A result line (`  what: result`) split into what and its result (without a marker).
-fn result(line: &str) -> Option<(&str, &str)> {
-    if !line.starts_with("  ") || line.starts_with("   ") {
-        return None;
-    }
-    let (k, v) = line.trim_start().split_once(": ")?;
-    Some((k, v.split_once(WAS).map_or(v, |(v, _)| v)))
-}
-
-/// For a result line whose result differs from the previous run's: (what, was, now).
-fn moved<'a>(before: &'a str, line: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
-    let (k, v) = result(line)?;
-    let (_, was) = before.lines().filter_map(result).find(|(ok, _)| *ok == k)?;
-    (was != v).then_some((k, was, v))
-}
-
-/// What changed between two runs' result lines, in order: "write sibling/: ok → EACCES".
-pub fn changes(before: &str, after: &str) -> Vec<String> {
-    after
-        .lines()
-        .filter_map(|l| moved(before, l))
-        .map(|(k, was, v)| format!("{k}: {was} → {v}"))
-        .collect()
-}
-
-/// The line with its previous result appended ([`WAS`]) when it is a result line that
-/// changed since the previous run's output `before`.
-pub fn marked(before: &str, line: &str) -> Option<String> {
-    moved(before, line).map(|(_, was, _)| format!("{line}{WAS}{was}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,21 +435,5 @@ mod tests {
             panic!("seccomp")
         };
         assert_eq!(s.rule[0].errno, Some(13));
-    }
-
-    #[test]
-    fn changes_name_what_moved() {
-        let before = "── results ──\n  write sibling/: EACCES\n  read sibling/: ok\n";
-        let after = "  write sibling/: ok\n  read sibling/: ok\n    type=1326 x: y\n";
-        assert_eq!(changes(before, after), vec!["write sibling/: EACCES → ok"]);
-        let line = "  write sibling/: ok";
-        let marked = marked(before, line).expect("changed");
-        assert_eq!(marked, "  write sibling/: ok ← was EACCES");
-        assert_eq!(super::marked(before, "  read sibling/: ok"), None);
-        // A marked line compares by its result, not its marker.
-        assert_eq!(
-            changes(&marked, "  write sibling/: ok"),
-            Vec::<String>::new()
-        );
     }
 }

@@ -9,6 +9,7 @@
 //! kdeck error: the run says which step, the errno and what it means, and is never
 //! replaced by the default's recording.
 
+mod changes;
 pub mod form;
 pub mod landlock;
 pub mod namespaces;
