@@ -545,21 +545,28 @@ impl App {
             self.status = Some("this slide has no demo".into());
             return Vec::new();
         };
-        let mut cmds = self.stop_demo();
-        let run = self.next_run;
-        self.next_run += 1;
-        let pane = self
-            .panes
-            .entry(id.clone())
-            .or_insert_with(|| DemoPane::new(&id));
-        pane.begin(run);
-        let mode = if self.options.force_recorded || pane.prefer_recorded {
+        let (mut cmds, run) = self.begin_run(&id);
+        let prefer = self.panes.get(&id).is_some_and(|p| p.prefer_recorded);
+        let mode = if self.options.force_recorded || prefer {
             RunMode::Recorded
         } else {
             RunMode::Auto
         };
         cmds.push(DemoCommand::Start { run, id, mode });
         cmds
+    }
+
+    /// Begins a new run on demo `id`'s pane (`r` or the form's Enter): the commands that
+    /// stop the run under way, and the new run's number.
+    fn begin_run(&mut self, id: &str) -> (Vec<DemoCommand>, u64) {
+        let cmds = self.stop_demo();
+        let run = self.next_run;
+        self.next_run += 1;
+        self.panes
+            .entry(id.to_string())
+            .or_insert_with(|| DemoPane::new(id))
+            .begin(run);
+        (cmds, run)
     }
 
     /// The shipped matrix's `(kernel, user, mode, reason)` rows for demo `id`, and the

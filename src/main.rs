@@ -374,6 +374,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 if let Some((_, facts)) = kdeck::demo::probe_report(&exe) {
                     kdeck::facts::stamp(&mut cast, &facts);
                 }
+                // A variant's recording says which spec it answers.
+                if let Some(meta) = cast.header.kdeck.as_mut() {
+                    meta.spec.clone_from(&variant);
+                }
                 let text = kdeck::cast::write_v2(&cast);
                 kdeck::files::write_file(&path, text.as_bytes())
                     .context("can't write the recording")?;

@@ -183,6 +183,7 @@ fn sample_cast() -> Cast {
         host: Some("ci".into()),
         facts: [("landlock.abi".to_string(), "6".to_string())].into(),
         profile: Some("ima-tcb".into()),
+        spec: Some("no_new_privs = true\nhandled_fs = [\"write_file\"]\n".into()),
     });
     let mut w = CastWriter::new(header);
     w.line(0.0, "$ landlock");

@@ -383,3 +383,30 @@ fn malformed_specs_are_rejected_with_file_and_line() {
         assert!(err.starts_with(&format!("kdeck: {p}{want}")), "{id}: {err}");
     }
 }
+
+#[test]
+fn recording_a_variant_notes_its_spec_in_the_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("timens.toml");
+    let text = "user_namespace = true\nmonotonic = 7200\nboottime = 0\n";
+    std::fs::write(&spec, text).expect("write spec");
+    let cast = dir.path().join("variant.cast");
+    let (s, c) = (spec.to_str().expect("utf-8"), cast.to_str().expect("utf-8"));
+    let run = kdeck(&["demo", "timens", "--spec", s, "--record", c]);
+    assert!(run.status.success(), "{run:?}");
+    let recorded = std::fs::read_to_string(&cast).expect("the recording");
+    let checked = kdeck::cast::validate_recording(&recorded, c, 600.0)
+        .unwrap_or_else(|e| panic!("the validator accepts it: {e}"));
+    let meta = checked.header.kdeck.expect("kdeck header");
+    let noted = meta.spec.expect("the spec is noted");
+    assert!(noted.contains("monotonic = 7200"), "{noted}");
+    assert!(noted.contains("boottime = 0"), "{noted}");
+    assert!(recorded.contains("monotonic shift: +7200 s"), "{recorded}");
+    // The default's recording notes no spec.
+    let default = dir.path().join("default.cast");
+    let d = default.to_str().expect("utf-8");
+    let run = kdeck(&["demo", "timens", "--record", d]);
+    assert!(run.status.success(), "{run:?}");
+    let recorded = std::fs::read_to_string(&default).expect("the recording");
+    assert!(!recorded.lines().next().unwrap_or("").contains("\"spec\""));
+}

@@ -223,3 +223,80 @@ fn cancelled() {
     feed(&mut app, vec![exited(run, Outcome::Stopped, 0.2)]);
     insta::assert_snapshot!("cancelled", screen(&app, 100, 30));
 }
+
+/// `e` then Enter: the variant run the form starts.
+fn variant(app: &mut App) -> u64 {
+    app.update(key('e'));
+    app.update(code(ratatui::crossterm::event::KeyCode::Enter))
+        .into_iter()
+        .find_map(|c| match c {
+            DemoCommand::StartVariant { run, .. } => Some(run),
+            DemoCommand::Stop { .. } | DemoCommand::Start { .. } => None,
+        })
+        .expect("Enter in the form starts a variant")
+}
+
+fn variant_ran(app: &mut App, run: u64, sibling_write: &str) {
+    feed(
+        app,
+        vec![
+            DemoEvent::Started {
+                run,
+                id: DEMO.into(),
+                live: true,
+            },
+            line(run, 0.01, LineKind::Step, "results"),
+            line(
+                run,
+                0.02,
+                LineKind::Stdout,
+                &format!("  write sibling/: {sibling_write}"),
+            ),
+            line(run, 0.03, LineKind::Stdout, "  read sibling/: ok"),
+            exited(run, Outcome::Passed, 0.04),
+        ],
+    );
+}
+
+#[test]
+fn changed_results_are_marked_until_the_next_run() {
+    let mut app = app_at(slide_of(DEMO));
+    let first = variant(&mut app);
+    variant_ran(&mut app, first, "EACCES");
+    let screen1 = screen(&app, 100, 30);
+    assert!(!screen1.contains("← was"), "{screen1}");
+    let second = variant(&mut app);
+    variant_ran(&mut app, second, "ok");
+    let screen2 = screen(&app, 100, 30);
+    assert!(
+        screen2.contains("  write sibling/: ok ← was EACCES"),
+        "{screen2}"
+    );
+    assert!(!screen2.contains("read sibling/: ok  ←"), "{screen2}");
+    // The mark goes with the next run.
+    let third = variant(&mut app);
+    variant_ran(&mut app, third, "ok");
+    let screen3 = screen(&app, 100, 30);
+    assert!(screen3.contains("  write sibling/: ok"), "{screen3}");
+    assert!(!screen3.contains("← was"), "{screen3}");
+}
+
+#[test]
+fn a_probe_no_puts_the_reason_on_top_of_the_form() {
+    let mut app = app_at(slide_of(DEMO));
+    app.update(Message::Probes(vec![(DEMO.into(), Support::No)]));
+    app.update(key('e'));
+    let form = screen(&app, 100, 30);
+    assert!(form.contains("edit landlock"), "{form}");
+    assert!(form.contains("the probe says no:"), "{form}");
+    // Nothing can be changed: space on the first option leaves the screen as it was.
+    app.update(key(' '));
+    assert_eq!(screen(&app, 100, 30), form);
+    // Without the probe's no, the same key changes it.
+    let mut app = app_at(slide_of(DEMO));
+    app.update(key('e'));
+    let before = screen(&app, 100, 30);
+    assert!(!before.contains("the probe says no"), "{before}");
+    app.update(key(' '));
+    assert_ne!(screen(&app, 100, 30), before);
+}

@@ -544,9 +544,10 @@ fn playground_form_changes_an_offset_and_the_rerun_shows_it() {
     s.keys(&["Down", "Right"]);
     s.wait_for("‹90000›");
     s.keys(&["Enter"]);
-    let after = s.wait_for("monotonic shift: +90000 s");
+    // The changed result line says what it was, in the pane.
+    let after = s.wait_for("monotonic shift: +90000 s ← was +86400 s");
     assert!(!after.contains("edit timens"), "form closed: {after}");
-    // The footer (cut at the screen edge) names what changed.
+    // The footer (cut at the screen edge) names what changed too.
     s.wait_for("changed since the previous run: monotonic shift: +86400 s → +");
     s.keys(&["q", "q"]);
     assert!(s.wait_for("EXIT=").contains("EXIT=0"));

@@ -1,7 +1,9 @@
 //! The playground in the app: `e` on a playable demo's slide opens the edit form over
 //! the demo pane (↑↓ move, space toggles or picks the next choice, ←→ change a choice
 //! or number, Enter runs the variant live, Esc cancels, `E` resets to the default).
-//! When the variant's run ends, the footer says what changed since the previous run;
+//! When the variant's run ends, each result line that changed since the previous run
+//! shows what it was ("write sibling/: ok ← was EACCES") until the next run, and the
+//! footer sums the changes up;
 //! when any run ends, the pane ends with the demo's "Try it yourself" commands.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -9,7 +11,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::{App, DemoPane};
 use crate::demo::DemoCommand;
 use crate::demo::play::Spec;
-use crate::demo::play::form::{Form, FormKey, changes};
+use crate::demo::play::form::{Form, FormKey, changes, marked};
 use crate::demo::{DemoEvent, LineKind, OutputLine};
 
 /// The form being edited and the spec it started from.
@@ -37,7 +39,9 @@ fn output_text(pane: &DemoPane) -> String {
 }
 
 impl App {
-    /// `e`: opens the form for the current demo, if it is playable.
+    /// `e`: opens the form for the current demo, if it is playable; when the probe says
+    /// this kernel or user can't run it, every option is off and the reason is on top
+    /// (Enter still runs it, to show which step the kernel refuses).
     pub(super) fn open_form(&mut self) -> Vec<DemoCommand> {
         let Some(id) = self.current_demo().map(str::to_string) else {
             self.status = Some("this slide has no demo".into());
@@ -54,10 +58,15 @@ impl App {
             },
         };
         let abi = crate::probe::landlock::abi_version().unwrap_or(0);
-        self.play.form = Some(FormState {
-            form: Form::new(&id, &base, abi),
-            base,
-        });
+        let mut form = Form::new(&id, &base, abi);
+        if self
+            .probes
+            .iter()
+            .any(|(d, s)| *d == id && *s == crate::probe::Support::No)
+        {
+            form.refuse(crate::demo::play::probe_refusal(&id));
+        }
+        self.play.form = Some(FormState { form, base });
         Vec::new()
     }
 
@@ -99,15 +108,9 @@ impl App {
             }
         };
         self.play.last.insert(id.clone(), spec);
-        let mut cmds = self.stop_demo();
-        let run = self.next_run;
-        self.next_run += 1;
-        let pane = self
-            .panes
-            .entry(id.clone())
-            .or_insert_with(|| DemoPane::new(&id));
-        self.play.pending = Some((run, output_text(pane)));
-        pane.begin(run);
+        let before = self.panes.get(&id).map(output_text).unwrap_or_default();
+        let (mut cmds, run) = self.begin_run(&id);
+        self.play.pending = Some((run, before));
         cmds.push(DemoCommand::StartVariant {
             run,
             id,
@@ -117,7 +120,8 @@ impl App {
     }
 
     /// After a demo event: when a run ends, its pane gets the demo's "Try it yourself"
-    /// commands; when the watched variant run ends, the footer says what changed.
+    /// commands; when the watched variant run ends, its changed result lines are marked
+    /// with what they were and the footer says what changed.
     pub(super) fn note_changes(&mut self, ev: &DemoEvent) {
         let DemoEvent::Exited { run, seconds, .. } = ev else {
             return;
@@ -134,10 +138,15 @@ impl App {
         let Some((want, before)) = self.play.pending.take_if(|(r, _)| r == run) else {
             return;
         };
-        let Some(pane) = self.panes.values().find(|p| p.run == Some(want)) else {
+        let Some(pane) = self.panes.values_mut().find(|p| p.run == Some(want)) else {
             return;
         };
         let diff = changes(&before, &output_text(pane));
+        for line in &mut pane.lines {
+            if let Some(text) = marked(&before, &line.text) {
+                line.text = text;
+            }
+        }
         self.status = Some(if before.is_empty() {
             "variant ran (e edits it again)".to_string()
         } else if diff.is_empty() {

@@ -131,6 +131,10 @@ pub struct KdeckMeta {
     /// recordings made on a host, and in older ones).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The playground spec (TOML) of a variant run (`kdeck demo ID --spec FILE
+    /// --record OUT`); absent when the demo ran its default, and in older recordings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
 }
 
 impl KdeckMeta {

@@ -1,5 +1,6 @@
 //! Draws the playground's edit form over the demo pane: one row per option, the
-//! selected row highlighted, options this kernel lacks dimmed with the reason.
+//! selected row highlighted, options this kernel lacks dimmed with the reason, and
+//! the probe's reason on top when no variant can run here.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use super::overlay::{boxed, centered};
 use super::theme;
-use super::wrap::ellipsize;
+use super::wrap::{ellipsize, wrap};
 use crate::app::FormState;
 use crate::demo::play::form::{Field, Value};
 
@@ -25,14 +26,45 @@ fn row(f: &Field) -> String {
 /// The form, centred over `area` (the demo pane, or the whole screen if smaller).
 pub fn draw(state: &FormState, area: Rect, buf: &mut Buffer) {
     let form = &state.form;
-    let rect = centered(area, 60, form.fields.len() as u16 + 4);
-    let inner = boxed(&format!("edit {}", form.id), rect, buf);
+    let why = form.refused.as_deref().map(|why| {
+        let text = format!("{why}. Enter shows which step the kernel refuses.");
+        let w = area.width.min(60).saturating_sub(2) as usize;
+        wrap(
+            &[(theme::WARN, text)],
+            w,
+            &[Span::raw(" ")],
+            &[Span::raw(" ")],
+        )
+    });
+    let top = why.as_ref().map_or(0, Vec::len);
+    let rect = centered(area, 60, (form.fields.len() + top) as u16 + 4);
+    let mut inner = boxed(&format!("edit {}", form.id), rect, buf);
+    for (i, line) in why.into_iter().flatten().enumerate() {
+        let y = inner.y + i as u16;
+        if y + 1 < inner.y + inner.height {
+            line.render(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                buf,
+            );
+        }
+    }
+    let top = (top as u16).min(inner.height.saturating_sub(1));
+    inner.y += top;
+    inner.height -= top;
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
     let first = form.selected.saturating_sub(rows.saturating_sub(1));
     for (i, f) in form.fields.iter().enumerate().skip(first).take(rows) {
         let mut text = row(f);
-        let mut style = ratatui::style::Style::new();
+        let mut style = if form.refused.is_some() {
+            theme::DIM
+        } else {
+            ratatui::style::Style::new()
+        };
         if let Some(why) = &f.disabled {
             text = format!("{text} — {why}");
             style = theme::DIM;

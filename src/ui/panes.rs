@@ -300,6 +300,10 @@ fn output_lines(pane: &DemoPane, w: usize) -> Vec<Line<'static>> {
             ),
             LineKind::Verdict { passed: true } => (theme::OK, line.text.clone()),
             LineKind::Verdict { passed: false } => (theme::BAD, line.text.clone()),
+            // A result that changed since the previous run stands out until the next.
+            LineKind::Stdout if line.text.contains(crate::demo::play::form::WAS) => {
+                (theme::CHANGED, line.text.clone())
+            }
             LineKind::Stdout => (Style::default(), line.text.clone()),
         };
         // Keep leading spaces (demos indent details) by wrapping with them as prefix.

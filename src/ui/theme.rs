@@ -19,6 +19,8 @@ pub const TABLE_HEADER: Style = Style::new().add_modifier(Modifier::BOLD);
 pub const OK: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 pub const BAD: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 pub const WARN: Style = Style::new().fg(Color::Yellow);
+/// A playground result line that changed since the previous run.
+pub const CHANGED: Style = Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD);
 pub const LIVE: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 pub const RECORDED: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 pub const HIGHLIGHT: Style = Style::new().fg(Color::Black).bg(Color::Cyan);

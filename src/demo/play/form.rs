@@ -1,11 +1,14 @@
 //! The model of the playground's edit form (no terminal here): a spec shown as
 //! checkboxes, choices and numbers, options this kernel's ABI lacks disabled with the
-//! reason ("needs Landlock ABI 4"), keys to move and change, `E` to reset, and the
-//! spec it describes; plus [`changes`], which says what a re-run changed
-//! ("write sibling/: ok → EACCES"). The app (`app/form.rs`) drives it, `ui/form.rs`
-//! draws it.
+//! reason ("needs Landlock ABI 4") and, when the probe says this kernel or user can't
+//! run the demo at all, every option locked with the reason on top; keys to move and
+//! change, `E` to reset, and the spec it describes. [`changes`] and [`marked`]
+//! (re-exported) say what a re-run changed ("write sibling/: ok → EACCES"). The app
+//! (`app/form.rs`) drives it, `ui/form.rs` draws it.
 
 mod fields;
+
+pub use super::changes::{WAS, changes, marked};
 
 use self::fields::{landlock_fields, ns_fields, seccomp_fields};
 use super::Spec;
@@ -58,6 +61,9 @@ pub struct Form {
     pub fields: Vec<Field>,
     pub selected: usize,
     abi: i32,
+    /// Why this kernel or user can't run any variant (the probe said no): shown at the
+    /// top, every option off.
+    pub refused: Option<String>,
 }
 
 const FS_PROBED: [FsRight; 5] = [
@@ -140,7 +146,13 @@ impl Form {
             fields,
             selected: 0,
             abi,
+            refused: None,
         }
+    }
+
+    /// The probe said no: `why` goes at the top and no option can be changed.
+    pub fn refuse(&mut self, why: impl Into<String>) {
+        self.refused = Some(why.into());
     }
 
     /// Applies one key.
@@ -151,14 +163,18 @@ impl Form {
             FormKey::Down => self.selected = (self.selected + 1).min(last),
             FormKey::Reset => {
                 if let Ok(spec) = Spec::default_for(&self.id) {
+                    let refused = self.refused.take();
                     *self = Form::new(&self.id, &spec, self.abi);
+                    if let Some(why) = refused {
+                        self.refuse(why);
+                    }
                 }
             }
             FormKey::Toggle | FormKey::Left | FormKey::Right => {
                 let Some(f) = self.fields.get_mut(self.selected) else {
                     return;
                 };
-                if f.disabled.is_some() {
+                if f.disabled.is_some() || self.refused.is_some() {
                     return;
                 }
                 match (&mut f.value, key) {
@@ -338,28 +354,6 @@ fn set<T: PartialEq + Copy>(v: &mut Vec<T>, item: T, on: bool) {
     }
 }
 
-/// What changed between two runs' result lines (`  what: result`), in order:
-/// "write sibling/: ok → EACCES".
-pub fn changes(before: &str, after: &str) -> Vec<String> {
-    let results = |text: &str| -> Vec<(String, String)> {
-        text.lines()
-            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
-            .filter_map(|l| {
-                let (k, v) = l.trim_start().split_once(": ")?;
-                Some((k.to_string(), v.to_string()))
-            })
-            .collect()
-    };
-    let old = results(before);
-    results(after)
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let (_, was) = old.iter().find(|(ok, _)| *ok == k)?;
-            (*was != v).then(|| format!("{k}: {was} → {v}"))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,12 +435,5 @@ mod tests {
             panic!("seccomp")
         };
         assert_eq!(s.rule[0].errno, Some(13));
-    }
-
-    #[test]
-    fn changes_name_what_moved() {
-        let before = "── results ──\n  write sibling/: EACCES\n  read sibling/: ok\n";
-        let after = "  write sibling/: ok\n  read sibling/: ok\n    type=1326 x: y\n";
-        assert_eq!(changes(before, after), vec!["write sibling/: EACCES → ok"]);
     }
 }

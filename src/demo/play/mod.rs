@@ -9,6 +9,7 @@
 //! kdeck error: the run says which step, the errno and what it means, and is never
 //! replaced by the default's recording.
 
+mod changes;
 pub mod form;
 pub mod landlock;
 pub mod namespaces;
@@ -181,6 +182,27 @@ pub fn result(what: &str, res: Result<String, i32>) {
 /// The errno of an `io::Error` (EIO if it has none).
 pub fn io_errno(e: &std::io::Error) -> i32 {
     e.raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// Why no variant of playable demo `id` can run when its probe says no, in plain words
+/// for the top of its form: the refused call where it is cheap to ask again in this
+/// process (Landlock's VERSION call, the user-namespace sysctls).
+pub fn probe_refusal(id: &str) -> String {
+    let what = match id {
+        "landlock" => match crate::probe::landlock::abi_version() {
+            Err(errno) => crate::probe::landlock::why_missing(errno),
+            Ok(_) => "Landlock can't be used by this process".to_string(),
+        },
+        "seccomp-log" => "seccomp filters with the log action can't be used here".to_string(),
+        _ => {
+            let mut why = "this user can't create the namespaces it needs".to_string();
+            for (name, v) in crate::probe::userns::sysctls() {
+                why.push_str(&format!("; {name} = {v}"));
+            }
+            why
+        }
+    };
+    format!("the probe says no: {what}")
 }
 
 #[cfg(test)]
