@@ -307,28 +307,15 @@ impl App {
     }
 
     fn normal_key(&mut self, key: KeyEvent) -> Vec<DemoCommand> {
+        if let Some(commands) = self.jump_key(key.code) {
+            return commands;
+        }
+        if let Some(overlay) = self.overlay_for(key.code) {
+            self.overlay = overlay;
+            return Vec::new();
+        }
         let last = self.deck.slides.len().saturating_sub(1);
         match key.code {
-            KeyCode::Char(c @ '0'..='9') => {
-                if self.jump.len() < 4 {
-                    self.jump.push(c);
-                }
-                Vec::new()
-            }
-            KeyCode::Enter if !self.jump.is_empty() => {
-                let n: usize = self.jump.parse().unwrap_or(0);
-                self.jump.clear();
-                if n >= 1 && n <= last + 1 {
-                    self.go(n - 1)
-                } else {
-                    self.status = Some(format!("no slide {n} (1–{})", last + 1));
-                    Vec::new()
-                }
-            }
-            KeyCode::Esc if !self.jump.is_empty() => {
-                self.jump.clear();
-                Vec::new()
-            }
             KeyCode::Right | KeyCode::Char('l' | ' ') | KeyCode::PageDown => {
                 self.go((self.current + 1).min(last))
             }
@@ -337,36 +324,8 @@ impl App {
             }
             KeyCode::Home | KeyCode::Char('g') => self.go(0),
             KeyCode::End | KeyCode::Char('G') => self.go(last),
-            KeyCode::Char('?') => {
-                self.overlay = Overlay::Help;
-                Vec::new()
-            }
-            KeyCode::Char('c') => {
-                self.overlay = Overlay::Sources;
-                Vec::new()
-            }
-            KeyCode::Char('o') => {
-                self.overlay = Overlay::Overview {
-                    selected: self.current,
-                };
-                Vec::new()
-            }
             KeyCode::Char('m') => {
-                if self.current_demo().is_some() {
-                    if self.kernel_matrix.is_none() {
-                        self.kernel_matrix = crate::matrix::shipped();
-                    }
-                    self.overlay = Overlay::Matrix;
-                } else {
-                    self.status =
-                        Some("this slide has no demo (m shows a demo's kernel matrix)".into());
-                }
-                Vec::new()
-            }
-            KeyCode::Char('/') => {
-                self.overlay = Overlay::Search {
-                    query: String::new(),
-                };
+                self.show_matrix();
                 Vec::new()
             }
             KeyCode::Char('n') => self.next_match(true),
@@ -378,17 +337,7 @@ impl App {
             KeyCode::Char('r') => self.run_demo(),
             KeyCode::Char('e') => self.open_form(),
             KeyCode::Char('x') => self.stop_demo(),
-            KeyCode::Char('f') => {
-                if let Some(id) = self.current_demo().map(str::to_string) {
-                    let pane = self
-                        .panes
-                        .entry(id.clone())
-                        .or_insert_with(|| DemoPane::new(&id));
-                    pane.prefer_recorded = !pane.prefer_recorded;
-                    return self.run_demo();
-                }
-                Vec::new()
-            }
+            KeyCode::Char('f') => self.rerun_other_mode(),
             KeyCode::Char('j') | KeyCode::Down => self.scroll(1),
             KeyCode::Char('k') | KeyCode::Up => self.scroll(-1),
             KeyCode::Char('J') => self.scroll(self.page()),
@@ -401,6 +350,76 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The slide-number jump: digits collect (up to 4), Enter goes there, Esc drops them.
+    /// `None` for a key that is not part of a jump.
+    fn jump_key(&mut self, code: KeyCode) -> Option<Vec<DemoCommand>> {
+        match code {
+            KeyCode::Char(c @ '0'..='9') => {
+                if self.jump.len() < 4 {
+                    self.jump.push(c);
+                }
+                Some(Vec::new())
+            }
+            KeyCode::Enter if !self.jump.is_empty() => {
+                let last = self.deck.slides.len().saturating_sub(1);
+                let n: usize = self.jump.parse().unwrap_or(0);
+                self.jump.clear();
+                if n >= 1 && n <= last + 1 {
+                    Some(self.go(n - 1))
+                } else {
+                    self.status = Some(format!("no slide {n} (1–{})", last + 1));
+                    Some(Vec::new())
+                }
+            }
+            KeyCode::Esc if !self.jump.is_empty() => {
+                self.jump.clear();
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
+    /// The overlay a key opens from the slide view: help, sources, overview, search.
+    fn overlay_for(&self, code: KeyCode) -> Option<Overlay> {
+        match code {
+            KeyCode::Char('?') => Some(Overlay::Help),
+            KeyCode::Char('c') => Some(Overlay::Sources),
+            KeyCode::Char('o') => Some(Overlay::Overview {
+                selected: self.current,
+            }),
+            KeyCode::Char('/') => Some(Overlay::Search {
+                query: String::new(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// `m`: the current demo's kernel matrix (loaded on first use), or a status line on a
+    /// slide without a demo.
+    fn show_matrix(&mut self) {
+        if self.current_demo().is_some() {
+            if self.kernel_matrix.is_none() {
+                self.kernel_matrix = crate::matrix::shipped();
+            }
+            self.overlay = Overlay::Matrix;
+        } else {
+            self.status = Some("this slide has no demo (m shows a demo's kernel matrix)".into());
+        }
+    }
+
+    /// `f`: flip the current demo between live and its recording, and run it again.
+    fn rerun_other_mode(&mut self) -> Vec<DemoCommand> {
+        let Some(id) = self.current_demo().map(str::to_string) else {
+            return Vec::new();
+        };
+        let pane = self
+            .panes
+            .entry(id.clone())
+            .or_insert_with(|| DemoPane::new(&id));
+        pane.prefer_recorded = !pane.prefer_recorded;
+        self.run_demo()
     }
 
     fn page(&self) -> isize {

@@ -25,6 +25,12 @@ pub trait Source {
     /// Blocks until at least one message is there and returns every message that is;
     /// an empty batch means the source is closed.
     fn next_batch(&mut self) -> Vec<Message>;
+
+    /// Whether the loop draws a frame after the batch just returned (the walkthrough
+    /// holds the frame after pressing `r` until the run's first step is complete).
+    fn draws(&self) -> bool {
+        true
+    }
 }
 
 impl Source for Receiver<Message> {

@@ -192,91 +192,17 @@ fn real_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(demo::child_main(&id).clamp(0, 255) as u8))
         }
         Some(Command::Present(args)) => present(args),
-        Some(Command::Speaker { session }) => {
-            if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-                eprintln!("kdeck speaker: not a terminal: the speaker view needs one.");
-                return Ok(ExitCode::from(2));
-            }
-            kdeck::speaker::client::run(session)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Record(args)) => match kdeck::signals::spawn_reaper()
-            .context("can't install the signal handlers")
-            .map(|_| kdeck::record::cli::run(&args))?
-        {
-            Ok(code) => Ok(ExitCode::from(code)),
-            Err(e) => {
-                eprintln!("kdeck record: {}", printable(&e.to_string()));
-                Ok(ExitCode::from(e.exit_code()))
-            }
-        },
-        Some(Command::Export(args)) => match kdeck::export::run(&args) {
-            Ok(done) => {
-                for line in done {
-                    eprintln!("{line}");
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(e) => {
-                eprintln!("kdeck export: {e}");
-                Ok(ExitCode::from(1))
-            }
-        },
-        Some(Command::Matrix(args)) => match kdeck::matrix::run(&args) {
-            Ok(code) => Ok(ExitCode::from(code as u8)),
-            // A profile name that is not in the table is a usage error (exit 2).
-            Err(e @ kdeck::matrix::MatrixError::Profile(_)) => {
-                eprintln!("kdeck matrix: {e}");
-                Ok(ExitCode::from(2))
-            }
-            Err(e) => Err(e.into()),
-        },
+        None => present(cli.present),
+        Some(Command::Speaker { session }) => speaker(session),
+        Some(Command::Record(args)) => record(&args),
+        Some(Command::Export(args)) => export(&args),
+        Some(Command::Matrix(args)) => matrix(&args),
         Some(Command::GuestInit(args)) => Ok(ExitCode::from(
             kdeck::matrix::init::main(&args).clamp(0, 255) as u8,
         )),
-        None => present(cli.present),
-        Some(Command::Probe { json }) => {
-            let rows = commands::probe_all();
-            if json {
-                println!(
-                    "{}",
-                    kdeck::schema::pretty_list(kdeck::schema::PROBE, "demos", &rows)?
-                );
-            } else {
-                print!("{}", commands::probe_table(&rows));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::List { deck, json }) => {
-            let Some(deck) = load_deck(deck.as_ref())? else {
-                return Ok(ExitCode::from(1));
-            };
-            if json {
-                let rows = commands::list_rows(
-                    &deck,
-                    &commands::live_vars(&commands::probe_all(), &Recordings::embedded()),
-                );
-                println!(
-                    "{}",
-                    kdeck::schema::pretty_list(kdeck::schema::LIST, "slides", &rows)?
-                );
-            } else {
-                print!("{}", commands::list_table(&deck));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Check { deck, recordings }) => {
-            let Some(deck) = load_deck(deck.as_ref())? else {
-                return Ok(ExitCode::from(1));
-            };
-            let (report, errors) = commands::check(&deck, &recordings_from(recordings));
-            print!("{}", printable(&report));
-            Ok(if errors == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        Some(Command::Probe { json }) => probe(json),
+        Some(Command::List { deck, json }) => list(deck.as_ref(), json),
+        Some(Command::Check { deck, recordings }) => check(deck.as_ref(), recordings),
         Some(Command::Kspp {
             config,
             sysctl,
@@ -294,20 +220,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Man { dir: None }) => {
-            // As generate_to does: no `help` subcommand (it has no page of its own).
-            let cmd = Cli::command().disable_help_subcommand(true);
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Man { dir: Some(dir) }) => {
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("can't create {}", dir.display()))?;
-            clap_mangen::generate_to(Cli::command(), &dir)
-                .with_context(|| format!("can't write the man pages into {}", dir.display()))?;
-            eprintln!("man pages written to {}", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Man { dir }) => man(dir),
         Some(Command::Demo {
             id,
             recorded,
@@ -326,19 +239,8 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
             kdeck::signals::spawn_reaper().context("can't install the signal handlers")?;
             if print_spec {
-                return match demo::play::Spec::default_for(&id).and_then(|s| s.to_toml()) {
-                    Ok(text) => {
-                        print!("{text}");
-                        Ok(ExitCode::SUCCESS)
-                    }
-                    Err(e) => {
-                        eprintln!("kdeck: {e}");
-                        Ok(ExitCode::from(2))
-                    }
-                };
+                return Ok(print_spec_of(&id));
             }
-            // A variant is parsed here (errors name file:line, nothing runs) and runs
-            // live only: a recording of the default would not be its answer.
             let variant = match spec.as_deref().map(|p| demo::play::load(&id, p)) {
                 None => None,
                 Some(Ok(s)) => Some(s.to_toml().map_err(|e| anyhow::anyhow!("{e}"))?),
@@ -347,49 +249,212 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let mode = if variant.is_some() {
-                RunMode::Live
-            } else if recorded || forced_recorded() {
-                RunMode::Recorded
-            } else {
-                RunMode::Auto
-            };
-            let env: Vec<(&str, &str)> = variant
-                .as_deref()
-                .map(|t| (demo::play::SPEC_ENV, t))
-                .into_iter()
-                .collect();
-            let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
-            let (events, passed) = commands::run_demo_plain_with(
-                &exe,
-                recordings_from(recordings),
-                &id,
-                mode,
+            let run = DemoRun {
+                id: &id,
+                recorded,
+                recordings,
                 speed,
-                &env,
-                &mut std::io::stdout(),
-            )?;
-            if let Some(path) = record {
-                let mut cast = kdeck::record::demo_cast::cast_from_events(&id, &events, 80, 30);
-                if let Some((_, facts)) = kdeck::demo::probe_report(&exe) {
-                    kdeck::facts::stamp(&mut cast, &facts);
-                }
-                // A variant's recording says which spec it answers.
-                if let Some(meta) = cast.header.kdeck.as_mut() {
-                    meta.spec.clone_from(&variant);
-                }
-                let text = kdeck::cast::write_v2(&cast);
-                kdeck::files::write_file(&path, text.as_bytes())
-                    .context("can't write the recording")?;
-                eprintln!("recorded to {}", path.display());
-            }
-            Ok(if passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+                variant: variant.as_deref(),
+            };
+            run_demo(&run, record.as_deref())
         }
     }
+}
+
+/// `kdeck speaker`: the speaker view, which needs a terminal on both ends.
+fn speaker(session: Option<String>) -> anyhow::Result<ExitCode> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eprintln!("kdeck speaker: not a terminal: the speaker view needs one.");
+        return Ok(ExitCode::from(2));
+    }
+    kdeck::speaker::client::run(session)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kdeck record`: the headless run, its own error type choosing the exit code.
+fn record(args: &kdeck::record::cli::RecordArgs) -> anyhow::Result<ExitCode> {
+    kdeck::signals::spawn_reaper().context("can't install the signal handlers")?;
+    match kdeck::record::cli::run(args) {
+        Ok(code) => Ok(ExitCode::from(code)),
+        Err(e) => {
+            eprintln!("kdeck record: {}", printable(&e.to_string()));
+            Ok(ExitCode::from(e.exit_code()))
+        }
+    }
+}
+
+/// `kdeck export`: the files written, one line each on stderr.
+fn export(args: &kdeck::export::ExportArgs) -> anyhow::Result<ExitCode> {
+    match kdeck::export::run(args) {
+        Ok(done) => {
+            for line in done {
+                eprintln!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("kdeck export: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `kdeck matrix`: a profile name that is not in the table is a usage error (exit 2).
+fn matrix(args: &kdeck::matrix::MatrixArgs) -> anyhow::Result<ExitCode> {
+    match kdeck::matrix::run(args) {
+        Ok(code) => Ok(ExitCode::from(code as u8)),
+        Err(e @ kdeck::matrix::MatrixError::Profile(_)) => {
+            eprintln!("kdeck matrix: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `kdeck probe`: the support table, or JSON.
+fn probe(json: bool) -> anyhow::Result<ExitCode> {
+    let rows = commands::probe_all();
+    if json {
+        println!(
+            "{}",
+            kdeck::schema::pretty_list(kdeck::schema::PROBE, "demos", &rows)?
+        );
+    } else {
+        print!("{}", commands::probe_table(&rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kdeck list`: the slides, or JSON with what each demo would do here.
+fn list(deck: Option<&PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
+    let Some(deck) = load_deck(deck)? else {
+        return Ok(ExitCode::from(1));
+    };
+    if json {
+        let rows = commands::list_rows(
+            &deck,
+            &commands::live_vars(&commands::probe_all(), &Recordings::embedded()),
+        );
+        println!(
+            "{}",
+            kdeck::schema::pretty_list(kdeck::schema::LIST, "slides", &rows)?
+        );
+    } else {
+        print!("{}", commands::list_table(&deck));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kdeck check`: the report; exit 1 when it found errors.
+fn check(deck: Option<&PathBuf>, recordings: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let Some(deck) = load_deck(deck)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let (report, errors) = commands::check(&deck, &recordings_from(recordings));
+    print!("{}", printable(&report));
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `kdeck man`: one page on stdout, or every page into a directory.
+fn man(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let Some(dir) = dir else {
+        // As generate_to does: no `help` subcommand (it has no page of its own).
+        let cmd = Cli::command().disable_help_subcommand(true);
+        clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
+    clap_mangen::generate_to(Cli::command(), &dir)
+        .with_context(|| format!("can't write the man pages into {}", dir.display()))?;
+    eprintln!("man pages written to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kdeck demo ID --print-spec`: the demo's default spec as TOML.
+fn print_spec_of(id: &str) -> ExitCode {
+    match demo::play::Spec::default_for(id).and_then(|s| s.to_toml()) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kdeck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One `kdeck demo` run as asked on the command line.
+struct DemoRun<'a> {
+    id: &'a str,
+    recorded: bool,
+    recordings: Option<PathBuf>,
+    speed: f64,
+    /// A variant's spec as TOML: it was parsed already (errors name file:line, nothing
+    /// ran) and runs live only, since a recording of the default would not be its answer.
+    variant: Option<&'a str>,
+}
+
+/// `kdeck demo ID`: the run on stdout, optionally also written as a recording; exit 1
+/// when it failed.
+fn run_demo(run: &DemoRun, record: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let mode = if run.variant.is_some() {
+        RunMode::Live
+    } else if run.recorded || forced_recorded() {
+        RunMode::Recorded
+    } else {
+        RunMode::Auto
+    };
+    let env: Vec<(&str, &str)> = run
+        .variant
+        .map(|t| (demo::play::SPEC_ENV, t))
+        .into_iter()
+        .collect();
+    let exe = std::env::current_exe().context("can't find kdeck's own executable")?;
+    let (events, passed) = commands::run_demo_plain_with(
+        &exe,
+        recordings_from(run.recordings.clone()),
+        run.id,
+        mode,
+        run.speed,
+        &env,
+        &mut std::io::stdout(),
+    )?;
+    if let Some(path) = record {
+        write_demo_cast(&exe, run.id, &events, path, run.variant)?;
+    }
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `kdeck demo ID --record FILE`: the run's events as an asciicast stamped with this
+/// kernel's facts.
+fn write_demo_cast(
+    exe: &std::path::Path,
+    id: &str,
+    events: &[demo::DemoEvent],
+    path: &std::path::Path,
+    variant: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut cast = kdeck::record::demo_cast::cast_from_events(id, events, 80, 30);
+    if let Some((_, facts)) = kdeck::demo::probe_report(exe) {
+        kdeck::facts::stamp(&mut cast, &facts);
+    }
+    // A variant's recording says which spec it answers.
+    if let Some(meta) = cast.header.kdeck.as_mut() {
+        meta.spec = variant.map(str::to_string);
+    }
+    let text = kdeck::cast::write_v2(&cast);
+    kdeck::files::write_file(path, text.as_bytes()).context("can't write the recording")?;
+    eprintln!("recorded to {}", path.display());
+    Ok(())
 }
 
 /// `kdeck kspp`: the table or JSON; with `--fail-under N`, exit 1 below N passing checks.

@@ -1,9 +1,10 @@
-//! The presenting loop, generic over the ratatui backend so the terminal and the tests
-//! (tests/run_loop.rs) share it; the headless walkthrough steps slides itself but draws
-//! the same widget.
+//! The presenting loop, generic over the ratatui backend so the terminal, the tests
+//! (tests/run_loop.rs) and the headless walkthrough (`record/walkthrough.rs`, through
+//! [`run_observed`]) share it.
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
 
 use crate::app::App;
 use crate::demo::{DemoCommand, Engine};
@@ -44,8 +45,23 @@ pub fn run_with<B: Backend>(
     engine: &mut dyn Commands,
     after: &mut dyn FnMut(&App),
 ) -> Result<(), B::Error> {
-    draw(terminal, app, ui)?;
-    after(app);
+    run_observed(terminal, app, ui, source, engine, &mut |app, _, _| {
+        after(app)
+    })
+}
+
+/// [`run`], calling `after` with the app, the UI's state and the drawn buffer after
+/// every frame (the walkthrough records its frames from there). A batch after which
+/// the source says [`Source::draws`] `false` is handled without a frame.
+pub fn run_observed<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    ui: &mut UiState,
+    source: &mut dyn Source,
+    engine: &mut dyn Commands,
+    after: &mut dyn FnMut(&App, &UiState, &Buffer),
+) -> Result<(), B::Error> {
+    draw_observed(terminal, app, ui, after)?;
     while !app.quit {
         let batch = source.next_batch();
         if batch.is_empty() {
@@ -61,9 +77,8 @@ pub fn run_with<B: Backend>(
         for cmd in cmds {
             engine.command(cmd);
         }
-        if !app.quit {
-            draw(terminal, app, ui)?;
-            after(app);
+        if !app.quit && source.draws() {
+            draw_observed(terminal, app, ui, after)?;
         }
         // After the frame: the highlighting thread's work never delays it.
         crate::highlight::ahead::follow(app.current);
@@ -77,8 +92,19 @@ pub fn draw<B: Backend>(
     app: &mut App,
     ui: &mut UiState,
 ) -> Result<(), B::Error> {
-    terminal.draw(|f| f.render_stateful_widget(&*app, f.area(), ui))?;
+    draw_observed(terminal, app, ui, &mut |_, _, _| {})
+}
+
+/// [`draw`], then `after` with what was drawn.
+fn draw_observed<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    ui: &mut UiState,
+    after: &mut dyn FnMut(&App, &UiState, &Buffer),
+) -> Result<(), B::Error> {
+    let done = terminal.draw(|f| f.render_stateful_widget(&*app, f.area(), ui))?;
     app.pane_view = ui.pane_view();
     app.slide_overflow = ui.slide_overflow();
+    after(app, ui, done.buffer);
     Ok(())
 }

@@ -145,80 +145,12 @@ fn json_error(e: &serde_json::Error) -> CastErrorKind {
 }
 
 fn parse_header(line: &str, whole: &str) -> Result<(Version, Header), CastErrorKind> {
-    let value: Value = match serde_json::from_str(line) {
-        Ok(v) => v,
-        Err(e) => {
-            // An asciicast v1 file is one (usually pretty-printed) JSON object: say
-            // "unsupported version 1" rather than "invalid JSON" on its first line.
-            if line.trim_start().starts_with('{')
-                && let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(whole)
-                && let Some(v) = obj.get("version")
-            {
-                return Err(CastErrorKind::UnsupportedVersion(v.to_string()));
-            }
-            return Err(json_error(&e));
-        }
-    };
-    let Value::Object(obj) = value else {
-        return Err(CastErrorKind::HeaderNotObject);
-    };
-    let version = match obj.get("version") {
-        None | Some(Value::Null) => return Err(CastErrorKind::NoVersion),
-        Some(v) => match v.as_u64() {
-            Some(2) => Version::V2,
-            Some(3) => Version::V3,
-            _ => return Err(CastErrorKind::UnsupportedVersion(v.to_string())),
-        },
-    };
-
+    let obj = header_object(line, whole)?;
+    let version = version_of(&obj)?;
     let mut env = string_map(&obj, "env")?;
-    let (width, height) = match version {
-        Version::V2 => (dim(&obj, "width", "width")?, dim(&obj, "height", "height")?),
-        Version::V3 => {
-            let term = match obj.get("term") {
-                None | Some(Value::Null) => return Err(CastErrorKind::MissingField("term")),
-                Some(Value::Object(t)) => t,
-                Some(_) => {
-                    return Err(CastErrorKind::BadField {
-                        field: "term",
-                        why: "is not an object".into(),
-                    });
-                }
-            };
-            if let Some(Value::String(t)) = term.get("type") {
-                env.entry("TERM".to_string()).or_insert_with(|| t.clone());
-            }
-            (
-                dim(term, "cols", "term.cols")?,
-                dim(term, "rows", "term.rows")?,
-            )
-        }
-    };
-
-    let timestamp = match obj.get("timestamp") {
-        None | Some(Value::Null) => None,
-        Some(v) => match (v.as_i64(), v.as_f64()) {
-            (Some(i), _) => Some(i),
-            // Some writers emit a float; keep whole seconds.
-            (None, Some(f)) if f.is_finite() && f.abs() < 1e15 => Some(f.trunc() as i64),
-            _ => {
-                return Err(CastErrorKind::BadField {
-                    field: "timestamp",
-                    why: format!("is not a Unix time: {v}"),
-                });
-            }
-        },
-    };
-    let title = match obj.get("title") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(v) => {
-            return Err(CastErrorKind::BadField {
-                field: "title",
-                why: format!("is not a string: {v}"),
-            });
-        }
-    };
+    let (width, height) = size_of(&obj, version, &mut env)?;
+    let timestamp = timestamp_of(&obj)?;
+    let title = title_of(&obj)?;
     let kdeck = match obj.get("kdeck") {
         None | Some(Value::Null) => None,
         Some(v) => Some(KdeckMeta::deserialize_value(v.clone())?),
@@ -234,6 +166,99 @@ fn parse_header(line: &str, whole: &str) -> Result<(Version, Header), CastErrorK
             kdeck,
         },
     ))
+}
+
+/// The header line as a JSON object.
+fn header_object(line: &str, whole: &str) -> Result<Map<String, Value>, CastErrorKind> {
+    let value: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            // An asciicast v1 file is one (usually pretty-printed) JSON object: say
+            // "unsupported version 1" rather than "invalid JSON" on its first line.
+            if line.trim_start().starts_with('{')
+                && let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(whole)
+                && let Some(v) = obj.get("version")
+            {
+                return Err(CastErrorKind::UnsupportedVersion(v.to_string()));
+            }
+            return Err(json_error(&e));
+        }
+    };
+    match value {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(CastErrorKind::HeaderNotObject),
+    }
+}
+
+/// The header's `version`: 2 or 3.
+fn version_of(obj: &Map<String, Value>) -> Result<Version, CastErrorKind> {
+    match obj.get("version") {
+        None | Some(Value::Null) => Err(CastErrorKind::NoVersion),
+        Some(v) => match v.as_u64() {
+            Some(2) => Ok(Version::V2),
+            Some(3) => Ok(Version::V3),
+            _ => Err(CastErrorKind::UnsupportedVersion(v.to_string())),
+        },
+    }
+}
+
+/// The terminal's columns and rows: v2's `width`/`height`, v3's `term` object (whose
+/// `type` becomes `TERM` in `env` unless that names one already).
+fn size_of(
+    obj: &Map<String, Value>,
+    version: Version,
+    env: &mut BTreeMap<String, String>,
+) -> Result<(u16, u16), CastErrorKind> {
+    match version {
+        Version::V2 => Ok((dim(obj, "width", "width")?, dim(obj, "height", "height")?)),
+        Version::V3 => {
+            let term = match obj.get("term") {
+                None | Some(Value::Null) => return Err(CastErrorKind::MissingField("term")),
+                Some(Value::Object(t)) => t,
+                Some(_) => {
+                    return Err(CastErrorKind::BadField {
+                        field: "term",
+                        why: "is not an object".into(),
+                    });
+                }
+            };
+            if let Some(Value::String(t)) = term.get("type") {
+                env.entry("TERM".to_string()).or_insert_with(|| t.clone());
+            }
+            Ok((
+                dim(term, "cols", "term.cols")?,
+                dim(term, "rows", "term.rows")?,
+            ))
+        }
+    }
+}
+
+/// The header's optional `timestamp` in whole Unix seconds.
+fn timestamp_of(obj: &Map<String, Value>) -> Result<Option<i64>, CastErrorKind> {
+    match obj.get("timestamp") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match (v.as_i64(), v.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            // Some writers emit a float; keep whole seconds.
+            (None, Some(f)) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.trunc() as i64)),
+            _ => Err(CastErrorKind::BadField {
+                field: "timestamp",
+                why: format!("is not a Unix time: {v}"),
+            }),
+        },
+    }
+}
+
+/// The header's optional `title`.
+fn title_of(obj: &Map<String, Value>) -> Result<Option<String>, CastErrorKind> {
+    match obj.get("title") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(CastErrorKind::BadField {
+            field: "title",
+            why: format!("is not a string: {v}"),
+        }),
+    }
 }
 
 impl KdeckMeta {

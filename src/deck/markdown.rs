@@ -265,6 +265,27 @@ impl Builder {
                     inlines,
                 });
             }
+            TagEnd::Item | TagEnd::List(_) | TagEnd::BlockQuote(_) => self.end_container(tag),
+            TagEnd::CodeBlock => {
+                if let Some((lang, code)) = self.code.take() {
+                    self.push_block(Block::Code {
+                        lang,
+                        code: code.trim_end_matches('\n').to_string(),
+                    });
+                }
+            }
+            TagEnd::TableCell | TagEnd::TableHead | TagEnd::TableRow | TagEnd::Table => {
+                self.end_table_part(tag)
+            }
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => self.pop_style(),
+            TagEnd::Link | TagEnd::Image => self.end_link(),
+            _ => {}
+        }
+    }
+
+    /// The end of a list item, a list or a quote: its blocks go to the frame around it.
+    fn end_container(&mut self, tag: TagEnd) {
+        match tag {
             TagEnd::Item => {
                 self.flush_paragraph();
                 if let Some(Frame::Blocks(blocks)) = self.stack.pop()
@@ -284,14 +305,13 @@ impl Builder {
                     self.push_block(Block::Quote(blocks));
                 }
             }
-            TagEnd::CodeBlock => {
-                if let Some((lang, code)) = self.code.take() {
-                    self.push_block(Block::Code {
-                        lang,
-                        code: code.trim_end_matches('\n').to_string(),
-                    });
-                }
-            }
+            _ => {}
+        }
+    }
+
+    /// The end of a table cell, its head, a row or the whole table.
+    fn end_table_part(&mut self, tag: TagEnd) {
+        match tag {
             TagEnd::TableCell => {
                 let cell = std::mem::take(&mut self.inlines);
                 if let Some(t) = &mut self.table {
@@ -318,27 +338,29 @@ impl Builder {
                     });
                 }
             }
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => self.pop_style(),
-            TagEnd::Link | TagEnd::Image => {
-                self.pop_style();
-                if let Some((url, first)) = self.links.pop() {
-                    let text: String = self.inlines[first.min(self.inlines.len())..]
-                        .iter()
-                        .map(|i| i.text.as_str())
-                        .collect();
-                    let bare = url.trim_start_matches("mailto:");
-                    if !url.is_empty() && text.trim() != bare {
-                        self.text(
-                            &url,
-                            InlineStyle {
-                                url: true,
-                                ..InlineStyle::default()
-                            },
-                        );
-                    }
-                }
-            }
             _ => {}
+        }
+    }
+
+    /// The end of a link or image: its URL follows in the text unless the text is the
+    /// URL already.
+    fn end_link(&mut self) {
+        self.pop_style();
+        if let Some((url, first)) = self.links.pop() {
+            let text: String = self.inlines[first.min(self.inlines.len())..]
+                .iter()
+                .map(|i| i.text.as_str())
+                .collect();
+            let bare = url.trim_start_matches("mailto:");
+            if !url.is_empty() && text.trim() != bare {
+                self.text(
+                    &url,
+                    InlineStyle {
+                        url: true,
+                        ..InlineStyle::default()
+                    },
+                );
+            }
         }
     }
 

@@ -76,95 +76,14 @@ impl Slide {
         known_demos: &[&str],
     ) -> Result<Slide, Vec<DeckError>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let err = |line: usize, msg: String| vec![DeckError::new(file, line, msg)];
-        let mut lines = text.split_inclusive('\n');
-        let first = lines.next().unwrap_or("");
-        if first.trim_end() != FENCE {
-            let msg = if text.trim().is_empty() {
-                "empty slide file: it needs `+++` front matter with a title"
-            } else {
-                "missing front matter: the file must start with a line `+++`"
-            };
-            return Err(err(1, msg.into()));
-        }
-        let fm_start = first.len();
-        let mut offset = fm_start;
-        let mut close = None;
-        for (i, line) in lines.enumerate() {
-            if line.trim_end() == FENCE {
-                close = Some((offset, offset + line.len(), i + 2));
-                break;
-            }
-            offset += line.len();
-        }
-        let Some((fm_end, body_start, close_line)) = close else {
-            return Err(err(
-                1,
-                "front matter opened here is never closed with a `+++` line".into(),
-            ));
-        };
-        let fm_text = &text[fm_start..fm_end];
+        let parts = front_matter(file, text)?;
+        let fm_text = &text[parts.fm_start..parts.fm_end];
         let fm: FrontMatter =
             toml::from_str(fm_text).map_err(|e| vec![super::toml_error(file, fm_text, 2, &e)])?;
-        let mut errors = Vec::new();
-        if fm.title.trim().is_empty() {
-            errors.push(DeckError::new(
-                file,
-                key_line(fm_text, "title"),
-                "title is empty",
-            ));
-        }
-        if let Some(m) = fm.minutes
-            && !(m.is_finite() && m > 0.0)
-        {
-            errors.push(DeckError::new(
-                file,
-                key_line(fm_text, "minutes"),
-                format!("minutes must be a positive number, got {m}"),
-            ));
-        }
-        if let Some(d) = &fm.demo
-            && !known_demos.contains(&d.as_str())
-        {
-            errors.push(DeckError::new(
-                file,
-                key_line(fm_text, "demo"),
-                format!("unknown demo id {d:?} (known: {})", known_demos.join(", ")),
-            ));
-        }
-        for (i, src) in fm.sources.iter().enumerate() {
-            let line = fm_text
-                .lines()
-                .position(|l| l.contains(&src.url) && !src.url.is_empty())
-                .map_or_else(|| key_line(fm_text, "sources"), |p| p + 2);
-            if let Err(e) = crate::facts::check_url(&src.url) {
-                errors.push(DeckError::new(file, line, format!("sources[{i}]: {e}")));
-            }
-            if src.backs.trim().is_empty() {
-                errors.push(DeckError::new(
-                    file,
-                    line,
-                    format!("sources[{i}]: `backs` is empty: say which claim the source backs"),
-                ));
-            }
-        }
+        let (body_start, close_line) = (parts.body_start, parts.close_line);
         let rest = &text[body_start..];
-        for (i, name) in crate::facts::placeholders(rest) {
-            if !crate::facts::is_known(&name, known_demos) {
-                errors.push(DeckError::new(
-                    file,
-                    close_line + 1 + i,
-                    format!(
-                        "unknown placeholder {{{name}}} (known: {})",
-                        crate::facts::known_names(known_demos)
-                            .iter()
-                            .map(|n| format!("{{{n}}}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
+        let mut errors = check_front_matter(file, fm_text, &fm, known_demos);
+        errors.extend(check_placeholders(file, rest, close_line, known_demos));
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -201,6 +120,130 @@ impl Slide {
             search_text,
         })
     }
+}
+
+/// Where a slide file's front matter and body are (byte offsets into the text).
+struct Parts {
+    /// The front matter's first byte, after the opening `+++` line.
+    fm_start: usize,
+    /// The closing `+++` line's first byte.
+    fm_end: usize,
+    /// The body's first byte, after the closing `+++` line.
+    body_start: usize,
+    /// The file line (1-based) of the closing `+++`.
+    close_line: usize,
+}
+
+/// Finds the `+++` fences around the front matter.
+fn front_matter(file: &str, text: &str) -> Result<Parts, Vec<DeckError>> {
+    let err = |line: usize, msg: String| vec![DeckError::new(file, line, msg)];
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != FENCE {
+        let msg = if text.trim().is_empty() {
+            "empty slide file: it needs `+++` front matter with a title"
+        } else {
+            "missing front matter: the file must start with a line `+++`"
+        };
+        return Err(err(1, msg.into()));
+    }
+    let fm_start = first.len();
+    let mut offset = fm_start;
+    for (i, line) in lines.enumerate() {
+        if line.trim_end() == FENCE {
+            return Ok(Parts {
+                fm_start,
+                fm_end: offset,
+                body_start: offset + line.len(),
+                close_line: i + 2,
+            });
+        }
+        offset += line.len();
+    }
+    Err(err(
+        1,
+        "front matter opened here is never closed with a `+++` line".into(),
+    ))
+}
+
+/// The front matter's errors: an empty title, minutes that are not positive, an unknown
+/// demo id, sources without a valid URL or without the claim they back.
+fn check_front_matter(
+    file: &str,
+    fm_text: &str,
+    fm: &FrontMatter,
+    known_demos: &[&str],
+) -> Vec<DeckError> {
+    let mut errors = Vec::new();
+    if fm.title.trim().is_empty() {
+        errors.push(DeckError::new(
+            file,
+            key_line(fm_text, "title"),
+            "title is empty",
+        ));
+    }
+    if let Some(m) = fm.minutes
+        && !(m.is_finite() && m > 0.0)
+    {
+        errors.push(DeckError::new(
+            file,
+            key_line(fm_text, "minutes"),
+            format!("minutes must be a positive number, got {m}"),
+        ));
+    }
+    if let Some(d) = &fm.demo
+        && !known_demos.contains(&d.as_str())
+    {
+        errors.push(DeckError::new(
+            file,
+            key_line(fm_text, "demo"),
+            format!("unknown demo id {d:?} (known: {})", known_demos.join(", ")),
+        ));
+    }
+    for (i, src) in fm.sources.iter().enumerate() {
+        let line = fm_text
+            .lines()
+            .position(|l| l.contains(&src.url) && !src.url.is_empty())
+            .map_or_else(|| key_line(fm_text, "sources"), |p| p + 2);
+        if let Err(e) = crate::facts::check_url(&src.url) {
+            errors.push(DeckError::new(file, line, format!("sources[{i}]: {e}")));
+        }
+        if src.backs.trim().is_empty() {
+            errors.push(DeckError::new(
+                file,
+                line,
+                format!("sources[{i}]: `backs` is empty: say which claim the source backs"),
+            ));
+        }
+    }
+    errors
+}
+
+/// The body's unknown `{placeholder}`s, each at its file line.
+fn check_placeholders(
+    file: &str,
+    rest: &str,
+    close_line: usize,
+    known_demos: &[&str],
+) -> Vec<DeckError> {
+    crate::facts::placeholders(rest)
+        .into_iter()
+        .filter(|(_, name)| !crate::facts::is_known(name, known_demos))
+        .map(|(i, name)| {
+            DeckError::new(
+                file,
+                close_line + 1 + i,
+                format!(
+                    "unknown placeholder {{{name}}} (known: {})",
+                    crate::facts::known_names(known_demos)
+                        .iter()
+                        .map(|n| format!("{{{n}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// 1-based line (counting the `+++` line as 1) of `key = ...` in the front matter.

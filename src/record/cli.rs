@@ -22,7 +22,7 @@ use super::error::RecordError;
 use super::github;
 use super::headless::{DemoRun, Runner, report_for};
 use super::outputs::Outputs;
-use super::report::{self, DemoMode, OnFallback, RunReport, Summary};
+use super::report::{self, DemoMode, DemoReport, OnFallback, RunReport, Summary};
 use super::walkthrough::{self, Settings};
 use crate::cast::{self as asciicast, write_v2};
 use crate::deck::Deck;
@@ -129,12 +129,7 @@ impl RecordArgs {
 /// Runs `kdeck record`; returns the exit code (see the module doc).
 pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     let mode = args.run_mode();
-    let ids = demo::ids();
-    let deck = match &args.deck {
-        Some(d) => Deck::from_dir(d, &ids),
-        None => Deck::embedded(&ids),
-    }
-    .map_err(|e| RecordError::Deck(e.to_string()))?;
+    let deck = load_deck(args)?;
     let plan = plan(&deck, &args.only)?;
     let update_dir = args
         .recordings
@@ -154,49 +149,18 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     let date = asciicast::now_rfc3339_utc();
 
     let mut runner = Runner::new(exe.clone(), recordings.clone(), mode);
-    let mut runs: Vec<DemoRun> = Vec::new();
-    if args.walkthrough.is_some() || args.frames.is_some() {
-        let settings = Settings {
-            cols: args.size.cols,
-            rows: args.size.rows,
-            kernel: kernel.clone(),
-            force_recorded: mode == RunMode::Recorded,
-            exe: exe.clone(),
-        };
-        let wt = walkthrough::render(deck.clone(), &plan, &mut runner, &settings)?;
-        if let Some(sink) = &mut outputs.walkthrough {
-            sink.write(&write_v2(&wt.cast))?;
-            eprintln!("walkthrough: {} ({} frames)", sink.name(), wt.frame_count);
-        }
-        if let Some(sink) = &mut outputs.frames {
-            sink.write(&wt.frames)?;
-            eprintln!("frames: {} ({} frames)", sink.name(), wt.frame_count);
-        }
-        runs = wt.runs;
-    }
-    let mut ordered = Vec::with_capacity(plan.len());
-    for id in &plan {
-        match runs.iter().position(|r| &r.id == id) {
-            Some(i) => ordered.push(runs.swap_remove(i)),
-            None => ordered.push(runner.run(id)?),
-        }
-    }
+    let settings = Settings {
+        cols: args.size.cols,
+        rows: args.size.rows,
+        kernel: kernel.clone(),
+        force_recorded: mode == RunMode::Recorded,
+        exe: exe.clone(),
+    };
+    let runs = record_walkthrough(args, &deck, &plan, &mut runner, &settings, &mut outputs)?;
+    let ordered = run_plan(&plan, runs, &mut runner)?;
     runner.stop_all();
 
-    // The typed facts (`landlock.abi`, ...) go into each live recording's header.
-    let facts = crate::demo::probe_report(&exe)
-        .map(|(_, f)| f)
-        .unwrap_or_default();
-    let mut demos = Vec::with_capacity(ordered.len());
-    let mut casts = Vec::with_capacity(ordered.len());
-    for run in &ordered {
-        let mut cast = cast_from_events(&run.id, &run.events, DEMO_CAST_SIZE.0, DEMO_CAST_SIZE.1);
-        crate::facts::stamp(&mut cast, &facts);
-        let text = write_v2(&cast);
-        write(&args.out.join(format!("{}.cast", run.id)), &text)?;
-        demos.push(report_for(run, &cast, mode, &recordings));
-        casts.push(text);
-    }
+    let (demos, casts) = write_casts(args, &exe, &ordered, mode, &recordings)?;
     let exit_code = report::exit_code(&demos, args.on_fallback);
     let mut report = RunReport {
         kdeck_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -212,13 +176,7 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
     // The report files first: if one can't be written the run exits 2 (an I/O error),
     // and the table and the JSON (when it could be written) say so.
     let failed_write = write_reports(&mut outputs, &mut report, &ordered).err();
-    if outputs.uses_stdout() {
-        // Standard output carries a report: the table goes beside it, to stderr.
-        eprint!("{}", crate::text::printable(&report::table(&report)));
-    } else {
-        print!("{}", crate::text::printable(&report::table(&report)));
-        let _ = std::io::stdout().flush();
-    }
+    print_table(&outputs, &report);
     tell(&report, args.on_fallback);
     if let Some(e) = failed_write {
         return Err(e);
@@ -227,6 +185,93 @@ pub fn run(args: &RecordArgs) -> Result<u8, RecordError> {
         update_fallbacks(&report, &casts, &update_dir)?;
     }
     Ok(report.exit_code)
+}
+
+/// The deck of `--deck DIR`, else the built-in talk.
+fn load_deck(args: &RecordArgs) -> Result<Deck, RecordError> {
+    let ids = demo::ids();
+    match &args.deck {
+        Some(d) => Deck::from_dir(d, &ids),
+        None => Deck::embedded(&ids),
+    }
+    .map_err(|e| RecordError::Deck(e.to_string()))
+}
+
+/// With `--walkthrough` or `--frames`: the walkthrough through the plan, written to its
+/// outputs; returns the demo runs it made (none without those flags).
+fn record_walkthrough(
+    args: &RecordArgs,
+    deck: &Deck,
+    plan: &[String],
+    runner: &mut Runner,
+    settings: &Settings,
+    outputs: &mut Outputs,
+) -> Result<Vec<DemoRun>, RecordError> {
+    if args.walkthrough.is_none() && args.frames.is_none() {
+        return Ok(Vec::new());
+    }
+    let wt = walkthrough::render(deck.clone(), plan, runner, settings)?;
+    if let Some(sink) = &mut outputs.walkthrough {
+        sink.write(&write_v2(&wt.cast))?;
+        eprintln!("walkthrough: {} ({} frames)", sink.name(), wt.frame_count);
+    }
+    if let Some(sink) = &mut outputs.frames {
+        sink.write(&wt.frames)?;
+        eprintln!("frames: {} ({} frames)", sink.name(), wt.frame_count);
+    }
+    Ok(wt.runs)
+}
+
+/// One run per demo of the plan, in its order: the walkthrough's run where it made one,
+/// else a run of its own.
+fn run_plan(
+    plan: &[String],
+    mut runs: Vec<DemoRun>,
+    runner: &mut Runner,
+) -> Result<Vec<DemoRun>, RecordError> {
+    let mut ordered = Vec::with_capacity(plan.len());
+    for id in plan {
+        match runs.iter().position(|r| &r.id == id) {
+            Some(i) => ordered.push(runs.swap_remove(i)),
+            None => ordered.push(runner.run(id)?),
+        }
+    }
+    Ok(ordered)
+}
+
+/// Each run as `OUT/<id>.cast`, the typed facts (`landlock.abi`, ...) in its header;
+/// returns each demo's report and each cast's text.
+fn write_casts(
+    args: &RecordArgs,
+    exe: &std::path::Path,
+    runs: &[DemoRun],
+    mode: RunMode,
+    recordings: &Recordings,
+) -> Result<(Vec<DemoReport>, Vec<String>), RecordError> {
+    let facts = crate::demo::probe_report(exe)
+        .map(|(_, f)| f)
+        .unwrap_or_default();
+    let mut demos = Vec::with_capacity(runs.len());
+    let mut casts = Vec::with_capacity(runs.len());
+    for run in runs {
+        let mut cast = cast_from_events(&run.id, &run.events, DEMO_CAST_SIZE.0, DEMO_CAST_SIZE.1);
+        crate::facts::stamp(&mut cast, &facts);
+        let text = write_v2(&cast);
+        write(&args.out.join(format!("{}.cast", run.id)), &text)?;
+        demos.push(report_for(run, &cast, mode, recordings));
+        casts.push(text);
+    }
+    Ok((demos, casts))
+}
+
+/// The summary table: beside a report on standard output it goes to stderr.
+fn print_table(outputs: &Outputs, report: &RunReport) {
+    if outputs.uses_stdout() {
+        eprint!("{}", crate::text::printable(&report::table(report)));
+    } else {
+        print!("{}", crate::text::printable(&report::table(report)));
+        let _ = std::io::stdout().flush();
+    }
 }
 
 /// `--json`, `--junit`, `--markdown` and the step summary of `$GITHUB_STEP_SUMMARY`.

@@ -22,6 +22,7 @@ pub mod headless;
 pub mod mask;
 pub mod outputs;
 pub mod report;
+mod walk;
 pub mod walkthrough;
 
 pub use error::RecordError;

@@ -1,13 +1,15 @@
 //! `kdeck record --walkthrough / --frames`: the whole talk rendered through the real UI
 //! at a fixed size, into one asciicast and into plain text frames.
 //!
-//! **This is the one file of `record` that imports ratatui**: it drives the UI the way
-//! the presenter does. Nothing here is a copy of the UI: the [`App`] gets the same
-//! messages the TUI sends it (a `→` key press per slide, `r` on a demo slide, the demo
-//! events as [`Message::Demo`], the clock as [`Message::Tick`]) and `impl Widget for
-//! &App` draws it into a ratatui `Terminal` over a `CrosstermBackend` that writes into
-//! a `Vec<u8>` (a `Viewport::Fixed`, so it never asks a terminal for its size). Those
-//! bytes are the cast's `"o"` events; the same buffer gives the text frames.
+//! **This file and `walk.rs` are the only ones of `record` that import ratatui**: they
+//! drive the UI the way the presenter does, through the presenter's own loop
+//! (`tui::run_observed`). Nothing here is a copy of the UI: `walk.rs` is the loop's
+//! message source (a `→` key press per slide, `r` on a demo slide, the demo events as
+//! [`Message::Demo`], the clock as [`Message::Tick`]) and its commands (the runner), and
+//! the loop draws `impl StatefulWidget for &App` into a ratatui `Terminal` over a
+//! `CrosstermBackend` that writes into a `Vec<u8>` (a `Viewport::Fixed`, so it never
+//! asks a terminal for its size). Those bytes are the cast's `"o"` events; the drawn
+//! buffer, handed to the recorder after each frame, gives the text frames.
 //!
 //! # Frames and time base
 //!
@@ -35,7 +37,6 @@ use std::time::Duration;
 use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::cursor::MoveTo;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::crossterm::queue;
 use ratatui::crossterm::terminal::{Clear, ClearType};
 use ratatui::layout::Rect;
@@ -46,16 +47,13 @@ use super::demo_cast::mode_of;
 use super::error::RecordError;
 use super::headless::{DemoRun, Runner};
 use super::mask::{HostValues, Region, masked_rows};
+use super::walk::{self, Cue, Walk, WalkCommands};
+pub use super::walk::{SLIDE_HOLD, STEP_HOLD};
 use crate::app::{App, Message, Options};
 use crate::cast::{Cast, CastWriter, Header, host_meta};
 use crate::deck::Deck;
 use crate::demo::DemoMode;
-use crate::demo::{DemoCommand, DemoEvent, LineKind, Outcome};
-
-/// Seconds a slide frame (and the end-of-run frame) stays on screen in the cast.
-pub const SLIDE_HOLD: f64 = 2.0;
-/// Seconds a demo step's frame stays on screen in the cast.
-pub const STEP_HOLD: f64 = 0.5;
+use crate::ui::UiState;
 
 /// What the walkthrough produced.
 pub struct Walkthrough {
@@ -99,22 +97,19 @@ impl Write for Shared {
     }
 }
 
-/// Draws frames into the cast and the text.
+/// Records the loop's frames into the cast and the text.
 struct Recorder {
-    terminal: Term,
     output: Shared,
     cast: CastWriter,
     frames: String,
     count: usize,
     t: f64,
     host: HostValues,
-    /// The UI's state between frames (its memo of wrapped text).
-    ui: crate::ui::UiState,
 }
 
 impl Recorder {
-    /// A recorder drawing at the walkthrough's size into a fresh cast.
-    fn new(settings: &Settings, title: String) -> Result<Recorder, RecordError> {
+    /// A recorder of a terminal at the walkthrough's size, into a fresh cast.
+    fn new(settings: &Settings, title: String) -> Result<(Recorder, Term), RecordError> {
         let viewport = Viewport::Fixed(Rect::new(0, 0, settings.cols, settings.rows));
         let mut output = Shared::default();
         let terminal = Terminal::with_options(
@@ -126,19 +121,18 @@ impl Recorder {
         let mut header = Header::new(settings.cols, settings.rows);
         header.title = Some(title);
         header.env.insert("TERM".into(), "xterm-256color".into());
-        Ok(Recorder {
-            terminal,
+        let recorder = Recorder {
             output,
             cast: CastWriter::new(header),
             frames: String::new(),
             count: 0,
             t: 0.0,
-            ui: crate::ui::UiState::default(),
             host: HostValues {
                 kernel: settings.kernel.clone(),
                 ..HostValues::here()
             },
-        })
+        };
+        Ok((recorder, terminal))
     }
 
     /// The finished walkthrough: the player's terminal left usable, the header's
@@ -168,13 +162,11 @@ impl Recorder {
         }
     }
 
-    fn frame(&mut self, app: &App, what: Option<&str>) -> Result<(), RecordError> {
-        let done = self
-            .terminal
-            .draw(|f| f.render_stateful_widget(app, f.area(), &mut self.ui))
-            .map_err(RecordError::Draw)?;
-        let (cells, area) = (cells(done.buffer), done.area);
-        let pane = crate::ui::layout(app, &self.ui, area)
+    /// The frame the loop just drew, at the cue's time and with its label.
+    fn frame(&mut self, app: &App, ui: &UiState, buffer: &Buffer, cue: &Cue) {
+        self.t = cue.t;
+        let (cells, area) = (cells(buffer), buffer.area);
+        let pane = crate::ui::layout(app, ui, area)
             .and_then(|a| a.demo)
             .map(|d| Region {
                 x: usize::from(d.x),
@@ -191,7 +183,7 @@ impl Recorder {
             app.deck.slides.len(),
             slide.title
         );
-        if let Some(w) = what {
+        if let Some(w) = &cue.what {
             label.push_str(" · ");
             label.push_str(w);
         }
@@ -202,7 +194,6 @@ impl Recorder {
             self.frames.push('\n');
         }
         self.flush_output();
-        Ok(())
     }
 
     /// What the backend wrote since the last call, as one `"o"` event now.
@@ -211,10 +202,6 @@ impl Recorder {
         if !bytes.is_empty() {
             self.cast.output(self.t, &String::from_utf8_lossy(&bytes));
         }
-    }
-
-    fn advance(&mut self, seconds: f64) {
-        self.t += seconds;
     }
 }
 
@@ -234,22 +221,6 @@ fn cells(buf: &Buffer) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
-}
-
-fn key(code: KeyCode) -> Message {
-    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn outcome_word(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Passed => "passed",
-        Outcome::Failed { .. } => "failed",
-        Outcome::Crashed { .. } => "crashed",
-        Outcome::TimedOut { .. } => "timed out",
-        Outcome::Stopped => "stopped",
-        Outcome::NoRecording { .. } => "no recording",
-        Outcome::Unsupported { .. } => "unsupported",
-    }
 }
 
 /// Walks through every slide of `deck`, running the demos in `run_ids` (others show
@@ -273,9 +244,29 @@ pub fn render(
     // The walkthrough's clock is the plan: its timer runs from the first slide.
     app.timer.start_if_idle(Duration::ZERO, 0);
     probe_first(&mut app, &settings.exe);
-    let mut rec = Recorder::new(settings, title)?;
-    let runs = walk(&mut app, run_ids, runner, &mut rec)?;
-    Ok(rec.finish(settings.rows, runs))
+    if !app.deck.slides.is_empty() {
+        app.update(walk::tick(app.deck.planned_before(0)));
+    }
+    let (mut rec, mut terminal) = Recorder::new(settings, title)?;
+    // The presenter's loop, fed the walk's messages; each frame it draws is recorded.
+    let cue = RefCell::new(Cue::default());
+    let shared = walk::Shared::new(runner);
+    let deck = app.deck.clone();
+    let mut walk = Walk::new(&deck, run_ids, &shared, &cue);
+    crate::tui::run_observed(
+        &mut terminal,
+        &mut app,
+        &mut UiState::default(),
+        &mut walk,
+        &mut WalkCommands(&shared),
+        &mut |app, ui, buffer| rec.frame(app, ui, buffer, &cue.borrow()),
+    )
+    .map_err(RecordError::Draw)?;
+    if let Some(e) = walk.error {
+        return Err(e);
+    }
+    rec.t = walk.end();
+    Ok(rec.finish(settings.rows, walk.runs))
 }
 
 /// What this kernel supports, for slides that say so: the TUI's own way (a
@@ -291,86 +282,5 @@ fn probe_first(app: &mut App, exe: &std::path::Path) {
     if let Ok((probes, facts)) = rx.recv_timeout(PROBE_WAIT) {
         app.update(probes);
         app.update(facts);
-    }
-}
-
-/// Every slide in turn, each demo in `run_ids` run once where it first shows.
-fn walk(
-    app: &mut App,
-    run_ids: &[String],
-    runner: &mut Runner,
-    rec: &mut Recorder,
-) -> Result<Vec<DemoRun>, RecordError> {
-    let mut shown = HashSet::new();
-    let mut runs = Vec::new();
-    for i in 0..app.deck.slides.len() {
-        if i > 0 {
-            for cmd in app.update(key(KeyCode::Right)) {
-                runner.command(cmd);
-            }
-        }
-        let planned = (app.deck.planned_before(i) * 60.0).round();
-        app.update(Message::Tick(Duration::from_secs_f64(planned.max(0.0))));
-        rec.frame(app, None)?;
-        let id = app.current_demo().map(str::to_string);
-        match id {
-            Some(id) if run_ids.contains(&id) && shown.insert(id.clone()) => {
-                rec.advance(STEP_HOLD);
-                runs.push(run_demo(app, &id, runner, rec)?);
-            }
-            _ => {}
-        }
-        rec.advance(SLIDE_HOLD);
-    }
-    Ok(runs)
-}
-
-/// Presses `r` on the current slide and feeds the run's events to the app, drawing a
-/// frame as each step completes and at the end.
-fn run_demo(
-    app: &mut App,
-    id: &str,
-    runner: &mut Runner,
-    rec: &mut Recorder,
-) -> Result<DemoRun, RecordError> {
-    let cmds = app.update(key(KeyCode::Char('r')));
-    let run = cmds.iter().find_map(|c| match c {
-        DemoCommand::Start { run, .. } | DemoCommand::StartVariant { run, .. } => Some(*run),
-        DemoCommand::Stop { .. } => None,
-    });
-    for cmd in cmds {
-        runner.command(cmd);
-    }
-    let Some(run) = run else {
-        return Ok(DemoRun {
-            id: id.to_string(),
-            events: Vec::new(),
-        });
-    };
-    let mut events = Vec::new();
-    let mut open_step: Option<String> = None;
-    loop {
-        let ev = runner.next_event(run, id)?;
-        let step_ends = match &ev {
-            DemoEvent::Output { line, .. } if line.kind == LineKind::Step => {
-                open_step.replace(line.text.clone())
-            }
-            DemoEvent::Exited { .. } => open_step.take(),
-            _ => None,
-        };
-        if let Some(step) = step_ends {
-            rec.frame(app, Some(&format!("step {step}")))?;
-            rec.advance(STEP_HOLD);
-        }
-        app.update(Message::Demo(ev.clone()));
-        if let DemoEvent::Exited { outcome, .. } = &ev {
-            rec.frame(app, Some(&format!("exit {}", outcome_word(outcome))))?;
-            events.push(ev);
-            return Ok(DemoRun {
-                id: id.to_string(),
-                events,
-            });
-        }
-        events.push(ev);
     }
 }
