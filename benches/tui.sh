@@ -14,7 +14,7 @@ ttff=${TTFF:-../shared/tools/ttff.py}
 [ -f "$ttff" ] || { echo "benches/tui.sh: no ttff.py at $ttff (set TTFF=...)" >&2; exit 2; }
 cargo build --release -q
 bin=$PWD/target/release/kdeck
-deck_slide() { "$bin" list --json | python3 -c "import json,sys; print(next(r['n'] for r in json.load(sys.stdin) if $1))"; }
+deck_slide() { "$bin" list --json | python3 -c "import json,sys; print(next(r['n'] for r in json.load(sys.stdin)['slides'] if $1))"; }
 rust_slide=$(deck_slide "'XPFO' in r['title']")
 landlock_slide=$(deck_slide "r['demo'] == 'landlock'")
 
@@ -34,7 +34,7 @@ python3 "$ttff" -n "$runs" --size 120x40 --first '▶ Landlock' --key r --second
   --quit ctrl-c -- "$bin" --start "$landlock_slide" | grep -E 'key -> marker|clean runs'
 
 echo "== each demo, live, wall time (median of 10 runs of \`kdeck demo ID\`)"
-for id in $("$bin" list --json | python3 -c "import json,sys; print(' '.join(r['demo'] for r in json.load(sys.stdin) if r['demo']))"); do
+for id in $("$bin" list --json | python3 -c "import json,sys; print(' '.join(r['demo'] for r in json.load(sys.stdin)['slides'] if r['demo']))"); do
   times=()
   for _ in $(seq 10); do
     t0=$(date +%s%N); "$bin" demo "$id" >/dev/null 2>&1 || true; t1=$(date +%s%N)
