@@ -33,21 +33,26 @@ fn present_navigate_help_quit() {
     assert!(!s.alternate_screen(), "alternate screen left");
 }
 
+/// Types the number of the slide that carries demo `id`, then Enter (the jump key).
+fn go_to_demo(s: &Session, id: &str) {
+    let n = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
+        .unwrap()
+        .slides
+        .iter()
+        .position(|sl| sl.demo.as_deref() == Some(id))
+        .unwrap()
+        + 1;
+    for c in n.to_string().chars() {
+        s.keys(&[&c.to_string()]);
+    }
+    s.keys(&["Enter"]);
+}
+
 #[test]
 fn landlock_demo_runs_live_in_the_terminal() {
     let s = Session::start("");
     s.wait_for("Container-Relevant Kernel Developments");
-    let landlock = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
-        .unwrap()
-        .slides
-        .iter()
-        .position(|sl| sl.demo.as_deref() == Some("landlock"))
-        .unwrap()
-        + 1;
-    for c in landlock.to_string().chars() {
-        s.keys(&[&c.to_string()]);
-    }
-    s.keys(&["Enter"]);
+    go_to_demo(&s, "landlock");
     s.wait_for("▶ Landlock");
     s.keys(&["r"]);
     s.wait_for("● LIVE");
@@ -518,17 +523,7 @@ fn a_user_decks_code_is_in_colour_on_the_first_slide_and_the_next() {
 fn playground_form_changes_an_offset_and_the_rerun_shows_it() {
     let s = Session::start("");
     s.wait_for("Container-Relevant Kernel Developments");
-    let timens = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
-        .unwrap()
-        .slides
-        .iter()
-        .position(|sl| sl.demo.as_deref() == Some("timens"))
-        .unwrap()
-        + 1;
-    for c in timens.to_string().chars() {
-        s.keys(&[&c.to_string()]);
-    }
-    s.keys(&["Enter"]);
+    go_to_demo(&s, "timens");
     s.wait_for("▶ Time namespaces");
     // The default spec as a variant first, then one change.
     s.keys(&["e"]);
