@@ -173,14 +173,20 @@ pub fn recorded_text(value: &str, kernel: &str) -> String {
 /// Facts stored in the demos' recordings: key → (kernel, value).
 pub fn recorded_facts(recordings: &Recordings) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
-    for f in FACTS {
-        let Ok(cast) = recordings.load(f.demo) else {
+    let mut demos: Vec<&str> = FACTS.iter().map(|f| f.demo).collect();
+    demos.dedup();
+    // Each recording once (lsm has two facts), not once per fact.
+    for demo in demos {
+        let Ok(cast) = recordings.load(demo) else {
             continue;
         };
-        if let Some(meta) = &cast.header.kdeck
-            && let Some(v) = meta.facts.get(f.key)
-        {
-            out.insert(f.key.to_string(), (meta.kernel.clone(), v.clone()));
+        let Some(meta) = &cast.header.kdeck else {
+            continue;
+        };
+        for f in FACTS.iter().filter(|f| f.demo == demo) {
+            if let Some(v) = meta.facts.get(f.key) {
+                out.insert(f.key.to_string(), (meta.kernel.clone(), v.clone()));
+            }
         }
     }
     out
