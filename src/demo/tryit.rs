@@ -60,7 +60,7 @@ static TABLE: &[(&str, &[TryIt])] = &[
         "lsm",
         &[TryIt {
             cmd: "cat /sys/kernel/security/lsm; echo",
-            shows: "the stacked LSMs, capability first",
+            shows: "the stacked LSMs in the order they run (capability is always among them)",
             expect: Expect::Contains("capability"),
             needs: "test -r /sys/kernel/security/lsm",
         }],
