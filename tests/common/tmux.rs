@@ -37,21 +37,29 @@ impl Session {
         let cmd = format!(
             "{program}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; sleep 30"
         );
-        let ok = tmux()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &cmd,
-            ])
-            .status()
-            .expect("tmux is installed (.ci/run installs it)");
-        assert!(ok.success());
+        // The tests' private server exits when its last session closes; a session started
+        // in that instant by a parallel test fails, so try again (a fresh server starts).
+        let started = (0..5).any(|attempt| {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            tmux()
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &name,
+                    "-x",
+                    "100",
+                    "-y",
+                    "30",
+                    &cmd,
+                ])
+                .status()
+                .expect("tmux is installed (.ci/run installs it)")
+                .success()
+        });
+        assert!(started, "tmux new-session failed 5 times");
         Session(name)
     }
 
