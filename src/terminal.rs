@@ -3,6 +3,11 @@
 //! /dev/tty for every size query, and ratatui asks before every frame), and a panic hook
 //! that restores the terminal before the panic message prints. [`emergency_restore`]
 //! does the same with async-signal-safe calls only, for signal handlers.
+//! Frames go through [`Screen`] (src/terminal/screen.rs), which diffs a frame against
+//! the last one row by row before writing.
+
+mod screen;
+pub use screen::Screen;
 
 use std::cell::Cell;
 use std::io::{BufWriter, Stdout, Write};
@@ -10,7 +15,6 @@ use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use ratatui::Terminal;
 use ratatui::backend::{Backend, WindowSize};
 use ratatui::buffer::Cell as BufCell;
 use ratatui::crossterm::{cursor, execute, terminal};
@@ -19,7 +23,7 @@ use ratatui::layout::Size;
 use crate::hyperlink::HyperlinkBackend;
 
 /// The presenting terminal.
-pub type Tui = Terminal<SizedBackend<HyperlinkBackend<BufWriter<Stdout>>>>;
+pub type Tui = Screen<SizedBackend<HyperlinkBackend<BufWriter<Stdout>>>>;
 
 /// A backend whose size is remembered until the window changes (SIGWINCH).
 pub struct SizedBackend<B> {
@@ -100,7 +104,7 @@ pub fn init() -> std::io::Result<Tui> {
         size: Cell::new(None),
         resized,
     };
-    Terminal::new(backend)
+    Screen::new(backend)
 }
 
 /// Leaves the alternate screen and raw mode and shows the cursor; safe to call twice.

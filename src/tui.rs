@@ -1,15 +1,53 @@
-//! The presenting loop, generic over the ratatui backend so the terminal, the tests
+//! The presenting loop, generic over what it draws on ([`Canvas`]: the terminal's
+//! [`Screen`], or ratatui's `Terminal` on any backend) so the terminal, the tests
 //! (tests/run_loop.rs) and the headless walkthrough (`record/walkthrough.rs`, through
 //! [`run_observed`]) share it.
 
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::StatefulWidget;
 
 use crate::app::App;
 use crate::demo::{DemoCommand, Engine};
 use crate::event::Source;
+use crate::terminal::Screen;
 use crate::ui::UiState;
+
+/// Something frames are drawn on: `render` fills a buffer of the whole area, and the
+/// drawn buffer comes back.
+pub trait Canvas {
+    type Error;
+    fn draw_frame(
+        &mut self,
+        render: &mut dyn FnMut(Rect, &mut Buffer),
+    ) -> Result<&Buffer, Self::Error>;
+}
+
+impl<B: Backend> Canvas for Terminal<B> {
+    type Error = B::Error;
+    fn draw_frame(
+        &mut self,
+        render: &mut dyn FnMut(Rect, &mut Buffer),
+    ) -> Result<&Buffer, B::Error> {
+        let done = self.draw(|f| {
+            let area = f.area();
+            render(area, f.buffer_mut());
+        })?;
+        Ok(done.buffer)
+    }
+}
+
+impl<B: Backend> Canvas for Screen<B> {
+    type Error = B::Error;
+    fn draw_frame(
+        &mut self,
+        render: &mut dyn FnMut(Rect, &mut Buffer),
+    ) -> Result<&Buffer, B::Error> {
+        self.draw(render)
+    }
+}
 
 /// Something that carries out demo commands (the engine, or a test's recorder).
 pub trait Commands {
@@ -25,26 +63,26 @@ impl Commands for Engine {
 /// Draws, then handles messages until the app quits. Messages that queued up while
 /// drawing are all handled before the next draw, so a burst of demo output costs one
 /// frame, not one per line.
-pub fn run<B: Backend>(
-    terminal: &mut Terminal<B>,
+pub fn run<C: Canvas>(
+    terminal: &mut C,
     app: &mut App,
     ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
-) -> Result<(), B::Error> {
+) -> Result<(), C::Error> {
     run_with(terminal, app, ui, source, engine, &mut |_| {})
 }
 
 /// [`run`], calling `after` with the app after every frame (the speaker link sends the
 /// new state from there).
-pub fn run_with<B: Backend>(
-    terminal: &mut Terminal<B>,
+pub fn run_with<C: Canvas>(
+    terminal: &mut C,
     app: &mut App,
     ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
     after: &mut dyn FnMut(&App),
-) -> Result<(), B::Error> {
+) -> Result<(), C::Error> {
     run_observed(terminal, app, ui, source, engine, &mut |app, _, _| {
         after(app)
     })
@@ -53,14 +91,14 @@ pub fn run_with<B: Backend>(
 /// [`run`], calling `after` with the app, the UI's state and the drawn buffer after
 /// every frame (the walkthrough records its frames from there). A batch after which
 /// the source says [`Source::draws`] `false` is handled without a frame.
-pub fn run_observed<B: Backend>(
-    terminal: &mut Terminal<B>,
+pub fn run_observed<C: Canvas>(
+    terminal: &mut C,
     app: &mut App,
     ui: &mut UiState,
     source: &mut dyn Source,
     engine: &mut dyn Commands,
     after: &mut dyn FnMut(&App, &UiState, &Buffer),
-) -> Result<(), B::Error> {
+) -> Result<(), C::Error> {
     draw_observed(terminal, app, ui, after)?;
     while !app.quit {
         let batch = source.next_batch();
@@ -87,24 +125,20 @@ pub fn run_observed<B: Backend>(
 }
 
 /// One frame; the demo pane's geometry goes back to the app for scrolling.
-pub fn draw<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    ui: &mut UiState,
-) -> Result<(), B::Error> {
+pub fn draw<C: Canvas>(terminal: &mut C, app: &mut App, ui: &mut UiState) -> Result<(), C::Error> {
     draw_observed(terminal, app, ui, &mut |_, _, _| {})
 }
 
 /// [`draw`], then `after` with what was drawn.
-fn draw_observed<B: Backend>(
-    terminal: &mut Terminal<B>,
+fn draw_observed<C: Canvas>(
+    terminal: &mut C,
     app: &mut App,
     ui: &mut UiState,
     after: &mut dyn FnMut(&App, &UiState, &Buffer),
-) -> Result<(), B::Error> {
-    let done = terminal.draw(|f| f.render_stateful_widget(&*app, f.area(), ui))?;
+) -> Result<(), C::Error> {
+    let drawn = terminal.draw_frame(&mut |area, buf| (&*app).render(area, buf, ui))?;
     app.pane_view = ui.pane_view();
     app.slide_overflow = ui.slide_overflow();
-    after(app, ui, done.buffer);
+    after(app, ui, drawn);
     Ok(())
 }

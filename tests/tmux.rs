@@ -101,10 +101,11 @@ fn without_a_terminal_it_says_so() {
 fn panics_inside_the_terminal_on_purpose() {
     let mut terminal = kdeck::terminal::init().expect("terminal set-up");
     terminal
-        .draw(|f| {
-            f.render_widget(
+        .draw(|area, buf| {
+            ratatui::widgets::Widget::render(
                 ratatui::widgets::Paragraph::new("kdeck: about to panic"),
-                f.area(),
+                area,
+                buf,
             )
         })
         .expect("first frame");
@@ -402,10 +403,11 @@ fn overflows_the_stack_inside_the_terminal_on_purpose() {
     let mut terminal = kdeck::terminal::init().expect("terminal set-up");
     kdeck::signals::install_fatal();
     terminal
-        .draw(|f| {
-            f.render_widget(
+        .draw(|area, buf| {
+            ratatui::widgets::Widget::render(
                 ratatui::widgets::Paragraph::new("kdeck: about to overflow"),
-                f.area(),
+                area,
+                buf,
             )
         })
         .expect("first frame");

@@ -45,7 +45,7 @@ pub fn run(session: Option<String>) -> Result<(), SpeakerError> {
     let mut view = View::default();
     let result = (|| -> std::io::Result<()> {
         loop {
-            terminal.draw(|f| f.render_widget(&view, f.area()))?;
+            terminal.draw(|area, buf| ratatui::widgets::Widget::render(&view, area, buf))?;
             let batch = events.next_batch();
             if batch.is_empty() {
                 return Ok(());

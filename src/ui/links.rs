@@ -57,6 +57,9 @@ pub fn find(buf: &Buffer, area: Rect, targets: &[String]) -> Vec<Link> {
     let mut links = Vec::new();
     let area = area.intersection(buf.area);
     for y in area.top()..area.bottom() {
+        if !has_http(buf, area, y) {
+            continue;
+        }
         // The row's text, and the column each byte of it came from.
         let mut text = String::new();
         let mut column = Vec::new();
@@ -100,6 +103,19 @@ pub fn find(buf: &Buffer, area: Rect, targets: &[String]) -> Vec<Link> {
         }
     }
     links
+}
+
+/// Whether row `y` of `area` shows "http" in four cells running: most rows don't, and
+/// this check (done every frame) costs far less than gathering the row's text.
+fn has_http(buf: &Buffer, area: Rect, y: u16) -> bool {
+    let start = buf.index_of(area.left(), y);
+    let row = &buf.content[start..start + area.width as usize];
+    (0..row.len().saturating_sub(3)).any(|i| {
+        row[i].symbol() == "h"
+            && row[i + 1].symbol() == "t"
+            && row[i + 2].symbol() == "t"
+            && row[i + 3].symbol() == "p"
+    })
 }
 
 #[cfg(test)]

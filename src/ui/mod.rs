@@ -3,6 +3,7 @@
 //! buffer and the UI state; nothing is written into the app.
 
 pub mod cache;
+pub mod cells;
 pub mod form;
 pub mod frame;
 pub mod links;

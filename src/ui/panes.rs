@@ -16,7 +16,7 @@ use crate::demo::{self, LineKind, Outcome};
 /// Draws lines into `area` from the top; returns how many did not fit.
 fn put_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) -> usize {
     for (i, line) in lines.iter().take(area.height as usize).enumerate() {
-        buf.set_line(area.x, area.y + i as u16, line, area.width);
+        super::cells::put_line(buf, area.x, area.y + i as u16, line, area.width);
     }
     lines.len().saturating_sub(area.height as usize)
 }
@@ -55,7 +55,8 @@ pub fn slide(app: &App, ui: &UiState, area: Rect, buf: &mut Buffer) {
         let top = area.height.saturating_sub(lines.len() as u16) / 2;
         for (i, line) in lines.iter().enumerate().take(area.height as usize) {
             let left = area.width.saturating_sub(line.width() as u16) / 2;
-            buf.set_line(
+            super::cells::put_line(
+                buf,
                 area.x + left,
                 area.y + top + i as u16,
                 line,
