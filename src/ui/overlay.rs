@@ -34,6 +34,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("q q / ^c", "quit: q asks again; Ctrl-C at once"),
 ];
 
+/// The speaker view, which the help mentions after the keys and badges: it is a
+/// command to run in a second terminal, not a key.
+const SPEAKER: (&str, &str) = (
+    "kdeck speaker",
+    "notes, next slide, timer in a 2nd terminal",
+);
+
 /// What the demo pane's badges mean, for the help.
 const BADGES: &[(&str, Style, &str)] = &[
     ("● LIVE", theme::LIVE, "ran on this kernel, now"),
@@ -82,28 +89,23 @@ pub fn help(area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0)
         + 2;
-    let rect = centered(area, 64, (KEYS.len() + BADGES.len()) as u16 + 4);
+    let rect = centered(area, 64, (KEYS.len() + BADGES.len()) as u16 + 6);
     let inner = boxed("keys", rect, buf);
-    let mut lines: Vec<Line> = Vec::new();
-    for (k, what) in KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {k:<key_w$}"), theme::H3),
-            Span::raw(ellipsize(
-                what,
-                (inner.width as usize).saturating_sub(key_w + 1),
-            )),
-        ]));
-    }
+    let what_w = (inner.width as usize).saturating_sub(key_w + 1);
+    let row = |label: &str, style: Style, what: &str| {
+        Line::from(vec![
+            Span::styled(format!(" {label:<key_w$}"), style),
+            Span::raw(ellipsize(what, what_w)),
+        ])
+    };
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| row(k, theme::H3, what))
+        .collect();
     lines.push(Line::default());
-    for (badge, style, what) in BADGES {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {badge:<key_w$}"), *style),
-            Span::raw(ellipsize(
-                what,
-                (inner.width as usize).saturating_sub(key_w + 1),
-            )),
-        ]));
-    }
+    lines.extend(BADGES.iter().map(|(b, style, what)| row(b, *style, what)));
+    lines.push(Line::default());
+    lines.push(row(SPEAKER.0, theme::H3, SPEAKER.1));
     lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
