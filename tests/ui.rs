@@ -165,9 +165,12 @@ fn help_overview_search_and_notes() {
         "run (or re-run) the slide's demo",
         "toggle live / recorded",
         "quit",
+        "kdeck speaker   notes, next slide, timer in a 2nd terminal",
+        "? or Esc closes this help",
     ] {
         assert!(help.contains(k), "help lists {k:?}:\n{help}");
     }
+    insta::assert_snapshot!("help_100x30", help);
     app.update(code(KeyCode::Esc));
     assert_eq!(app.overlay, Overlay::None);
     assert!(!app.quit, "Esc closes the help, it does not quit");

@@ -46,17 +46,7 @@ pub fn parse_all(text: &str, source: &str) -> Parsed {
         line,
         kind,
     };
-    let mut parsed = Parsed {
-        cast: Cast {
-            header: Header::new(80, 24),
-            events: Vec::new(),
-        },
-        errors: Vec::new(),
-        event_lines: Vec::new(),
-        unknown_codes: Vec::new(),
-        header_line: 0,
-        last_line: 0,
-    };
+    let mut parsed = Parsed::empty();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
@@ -84,52 +74,77 @@ pub fn parse_all(text: &str, source: &str) -> Parsed {
     let mut prev = 0.0_f64;
     for (no, line) in lines {
         parsed.last_line = no;
-        if line.starts_with('#') {
-            if version == Version::V2 {
-                parsed.errors.push(err(no, CastErrorKind::CommentInV2));
-            }
-            continue;
+        if let Err(kind) = parsed.read_event(no, line, version, &mut prev) {
+            parsed.errors.push(err(no, kind));
         }
-        let (raw_time, code, data) = match parse_event(line) {
-            Ok(e) => e,
-            Err(kind) => {
-                parsed.errors.push(err(no, kind));
-                continue;
-            }
-        };
-        let time = match version {
-            Version::V2 if raw_time < 0.0 => Err(CastErrorKind::MalformedEvent(format!(
-                "negative time {raw_time:?}"
-            ))),
-            Version::V2 if raw_time < prev => Err(CastErrorKind::TimeBackwards {
-                time: raw_time,
-                prev,
-            }),
-            Version::V2 => Ok(raw_time),
-            Version::V3 if raw_time < 0.0 => Err(CastErrorKind::NegativeInterval(raw_time)),
-            Version::V3 => Ok(prev + raw_time),
-        };
-        let time = match time {
-            Ok(t) => t,
-            Err(kind) => {
-                parsed.errors.push(err(no, kind));
-                continue;
-            }
-        };
-        prev = time;
-        // Unknown codes are skipped; their time has still moved the clock.
-        let Some(kind) = EventKind::from_code(&code) else {
-            parsed.unknown_codes.push((no, code));
-            continue;
-        };
-        if kind == EventKind::Resize && !valid_resize(&data) {
-            parsed.errors.push(err(no, CastErrorKind::BadResize(data)));
-            continue;
-        }
-        parsed.cast.events.push(Event { time, kind, data });
-        parsed.event_lines.push(no);
     }
     parsed
+}
+
+impl Parsed {
+    /// Nothing read yet: an 80x24 header and no events.
+    fn empty() -> Parsed {
+        Parsed {
+            cast: Cast {
+                header: Header::new(80, 24),
+                events: Vec::new(),
+            },
+            errors: Vec::new(),
+            event_lines: Vec::new(),
+            unknown_codes: Vec::new(),
+            header_line: 0,
+            last_line: 0,
+        }
+    }
+
+    /// Reads line `no` after the header: a comment (v3 only), an event, or an event
+    /// with an unknown code (skipped, noted). `prev` is the time of the last event
+    /// read; the error is the line's problem.
+    fn read_event(
+        &mut self,
+        no: usize,
+        line: &str,
+        version: Version,
+        prev: &mut f64,
+    ) -> Result<(), CastErrorKind> {
+        if line.starts_with('#') {
+            return match version {
+                Version::V2 => Err(CastErrorKind::CommentInV2),
+                Version::V3 => Ok(()),
+            };
+        }
+        let (raw_time, code, data) = parse_event(line)?;
+        let time = event_time(version, raw_time, *prev)?;
+        *prev = time;
+        // Unknown codes are skipped; their time has still moved the clock.
+        let Some(kind) = EventKind::from_code(&code) else {
+            self.unknown_codes.push((no, code));
+            return Ok(());
+        };
+        if kind == EventKind::Resize && !valid_resize(&data) {
+            return Err(CastErrorKind::BadResize(data));
+        }
+        self.cast.events.push(Event { time, kind, data });
+        self.event_lines.push(no);
+        Ok(())
+    }
+}
+
+/// An event's time from the recording since its start: v2 stores it (never negative,
+/// never going back), v3 stores the interval since the previous event.
+fn event_time(version: Version, raw_time: f64, prev: f64) -> Result<f64, CastErrorKind> {
+    match version {
+        Version::V2 if raw_time < 0.0 => Err(CastErrorKind::MalformedEvent(format!(
+            "negative time {raw_time:?}"
+        ))),
+        Version::V2 if raw_time < prev => Err(CastErrorKind::TimeBackwards {
+            time: raw_time,
+            prev,
+        }),
+        Version::V2 => Ok(raw_time),
+        Version::V3 if raw_time < 0.0 => Err(CastErrorKind::NegativeInterval(raw_time)),
+        Version::V3 => Ok(prev + raw_time),
+    }
 }
 
 fn json_error(e: &serde_json::Error) -> CastErrorKind {

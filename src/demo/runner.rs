@@ -33,6 +33,10 @@ use crate::sys::wait::{WaitOpts, Waited, wait_child};
 /// child; the parent removes it after the run, whatever ended it.
 pub const DEMO_DIR_ENV: &str = "KDECK_DEMO_DIR";
 
+/// A live run after its child's group is dead: the run, how the wait ended, and what
+/// the child reported.
+type Watched = (Run, Result<Waited, nix::errno::Errno>, Heard);
+
 /// How long [`Engine::stop_all`] waits for stopped runs to clean up.
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
@@ -212,11 +216,7 @@ impl Run {
     fn go(self, mode: RunMode) {
         match mode {
             RunMode::Recorded => {
-                self.send(DemoEvent::Started {
-                    run: self.run,
-                    id: self.id.clone(),
-                    live: false,
-                });
+                self.started(false);
                 self.replay_all(
                     "recording requested (--recorded, KDECK_FORCE_RECORDED or f)".into(),
                 );
@@ -225,42 +225,54 @@ impl Run {
         }
     }
 
+    fn started(&self, live: bool) {
+        self.send(DemoEvent::Started {
+            run: self.run,
+            id: self.id.clone(),
+            live,
+        });
+    }
+
     fn live(self, mode: RunMode) {
         // Dropped last: after the group is dead and the dir removed.
         let _cleaning = super::groups::RunGuard::new();
-        let started = |run: &Run| {
-            run.send(DemoEvent::Started {
-                run: run.run,
-                id: run.id.clone(),
-                live: true,
-            })
+        let spawned = self.spawn_in_own_dir();
+        self.started(true);
+        let (dir, child, report) = match spawned {
+            Ok(s) => s,
+            Err(status) => return self.exit(Outcome::Crashed { status }),
         };
-        // Each live run gets a fresh temp dir made here, in the parent, and removed here
-        // once the child's group is dead and reaped: a demo killed by a re-run, `x`, a
-        // timeout or quit can't leave its files behind.
-        let dir = match tempfile::Builder::new()
+        let watched = self.watch(child, report);
+        // The group is dead and its pipes closed: nothing writes in the dir any more.
+        let _ = dir.close();
+        match watched {
+            Ok((run, waited, heard)) => run.ended(mode, waited, heard),
+            Err(shared) => shared.exit(Outcome::Crashed {
+                status: "internal: reader threads still running".into(),
+            }),
+        }
+    }
+
+    /// Makes the run's fresh temp dir and starts the child in it; the error is the
+    /// reason the run crashed. Each live run gets its dir made here, in the parent, and
+    /// removed by [`Run::live`] once the child's group is dead and reaped: a demo killed
+    /// by a re-run, `x`, a timeout or quit can't leave its files behind.
+    fn spawn_in_own_dir(&self) -> Result<(tempfile::TempDir, Child, OwnedFd), String> {
+        let dir = tempfile::Builder::new()
             .prefix(&format!("kdeck-{}-", self.id))
             .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir()
-        {
-            Ok(dir) => dir,
-            Err(e) => {
-                started(&self);
-                return self.exit(Outcome::Crashed {
-                    status: format!("can't make the demo's temp dir: {e}"),
-                });
-            }
-        };
-        let (mut child, report) = match self.spawn_child(dir.path()) {
-            Ok(c) => c,
-            Err(e) => {
-                started(&self);
-                return self.exit(Outcome::Crashed {
-                    status: format!("can't start {}: {e}", self.exe.display()),
-                });
-            }
-        };
-        started(&self);
+            .map_err(|e| format!("can't make the demo's temp dir: {e}"))?;
+        let (child, report) = self
+            .spawn_child(dir.path())
+            .map_err(|e| format!("can't start {}: {e}", self.exe.display()))?;
+        Ok((dir, child, report))
+    }
+
+    /// Streams the child's report, stdout and stderr until its group is dead (it
+    /// ended, timed out or was stopped) and every reader is done; gives the run back
+    /// with how the wait ended and what the child reported.
+    fn watch(self, mut child: Child, report: OwnedFd) -> Result<Watched, Arc<Run>> {
         let pid = child.id() as i32;
         super::groups::add(pid);
         let deadline = self.start + self.timeout;
@@ -292,21 +304,12 @@ impl Run {
         for h in readers.into_iter().flatten() {
             let _ = h.join();
         }
-        // The group is dead and its pipes closed: nothing writes in the dir any more.
-        let _ = dir.close();
-        let run = match Arc::try_unwrap(shared) {
-            Ok(r) => r,
-            Err(shared) => {
-                return shared.exit(Outcome::Crashed {
-                    status: "internal: reader threads still running".into(),
-                });
-            }
-        };
+        let run = Arc::try_unwrap(shared)?;
         let heard = heard
             .lock()
             .map(|mut h| std::mem::take(&mut *h))
             .unwrap_or_default();
-        run.ended(mode, waited, heard);
+        Ok((run, waited, heard))
     }
 
     /// Spawns `kdeck __child <id>` in its own process group, with the write end of a

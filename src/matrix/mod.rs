@@ -130,27 +130,57 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         profiles::select(&args.profiles)?
     };
     let exe = std::env::current_exe().map_err(|e| MatrixError::io("current_exe", e))?;
-    // The user's --out (which must be theirs), else a fresh private directory: never a
-    // fixed name in the shared temp dir, where another user could plant symlinks.
-    let out = match &args.out {
+    let out = out_dir(args)?;
+    let started = Instant::now();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let columns = boot_all(args, &profiles, &exe, &out, jobs);
+    let matrix = assemble(&columns);
+    print!("{}", crate::text::printable(&matrix.render_text()));
+    println!(
+        "\n(matrix of {} kernel(s) × {} profile(s) in {:.1} s, {jobs} at a time; files in {})",
+        args.kernels.len(),
+        profiles.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    write_outputs(args, &matrix)?;
+    if !args.update_recordings.is_empty() {
+        update_recordings(args, &columns, &matrix)?;
+    }
+    let broken = columns.iter().any(|c| c.kernel.error.is_some());
+    Ok(i32::from(broken))
+}
+
+/// The user's --out (which must be theirs), else a fresh private directory: never a
+/// fixed name in the shared temp dir, where another user could plant symlinks.
+fn out_dir(args: &MatrixArgs) -> Result<PathBuf, MatrixError> {
+    Ok(match &args.out {
         Some(dir) => {
             crate::files::own_dir(dir)?;
             dir.clone()
         }
         None => crate::files::fresh_temp_dir("kdeck-matrix-")?,
-    };
-    let started = Instant::now();
+    })
+}
+
+/// The host's column (unless --no-host), then one column per kernel × profile in that
+/// order: one initramfs per kernel, then every kernel × profile booted through a pool
+/// of `jobs` workers.
+fn boot_all(
+    args: &MatrixArgs,
+    profiles: &[profiles::Profile],
+    exe: &Path,
+    out: &Path,
+    jobs: usize,
+) -> Vec<Column> {
     let timeout = Duration::from_secs(args.timeout);
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    // One initramfs per kernel, then every kernel × profile through a pool of
-    // `jobs` workers, results in (kernel, profile) order.
     let prepared: Vec<Result<columns::Prepared, String>> = args
         .kernels
         .iter()
-        .map(|k| prepare(k, &exe, &out).map_err(|e| e.to_string()))
+        .map(|k| prepare(k, exe, out).map_err(|e| e.to_string()))
         .collect();
     let tasks: Vec<(usize, &profiles::Profile)> = (0..args.kernels.len())
         .flat_map(|k| profiles.iter().map(move |p| (k, p)))
@@ -168,7 +198,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(&(k, p)) = tasks.get(i) else { break };
                         let col = match &prepared[k] {
-                            Ok(prep) => kernel_column(prep, p, &out, timeout, args.accel),
+                            Ok(prep) => kernel_column(prep, p, out, timeout, args.accel),
                             Err(e) => unprepared_column(&args.kernels[k], p, e.clone()),
                         };
                         if let Ok(mut slot) = slots[i].lock() {
@@ -184,17 +214,12 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         columns.push(host.and_then(|h| h.join().ok()));
     });
     columns.extend(slots.into_iter().map(|m| m.into_inner().ok().flatten()));
-    let columns: Vec<Column> = columns.into_iter().flatten().collect();
-    let matrix = assemble(&columns);
-    print!("{}", crate::text::printable(&matrix.render_text()));
-    println!(
-        "\n(matrix of {} kernel(s) × {} profile(s) in {:.1} s, {jobs} at a time; files in {})",
-        args.kernels.len(),
-        profiles.len(),
-        started.elapsed().as_secs_f64(),
-        out.display()
-    );
-    let json = crate::schema::pretty(crate::schema::MATRIX, &matrix).map_err(MatrixError::Json)?;
+    columns.into_iter().flatten().collect()
+}
+
+/// Writes the matrix where asked: --json, --markdown, and demos/matrix.json (--save).
+fn write_outputs(args: &MatrixArgs, matrix: &Matrix) -> Result<(), MatrixError> {
+    let json = crate::schema::pretty(crate::schema::MATRIX, matrix).map_err(MatrixError::Json)?;
     let write = |p: &Path, text: &str| crate::files::write_file(p, text.as_bytes());
     if let Some(p) = &args.json {
         write(p, &json)?;
@@ -207,11 +232,7 @@ pub fn run(args: &MatrixArgs) -> Result<i32, MatrixError> {
         write(&p, &format!("{json}\n"))?;
         println!("saved {}", p.display());
     }
-    if !args.update_recordings.is_empty() {
-        update_recordings(args, &columns, &matrix)?;
-    }
-    let broken = columns.iter().any(|c| c.kernel.error.is_some());
-    Ok(i32::from(broken))
+    Ok(())
 }
 
 /// Copies live, passing root casts from one guest kernel into demos/<id>/recorded.cast.

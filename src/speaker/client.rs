@@ -141,6 +141,9 @@ fn connect_loop(
         let stream = found
             .as_ref()
             .and_then(|s| UnixStream::connect(&s.path).ok());
+        // Saying hello makes this connection a speaker view (see `server`).
+        let hello = proto::line(&ToPresenter::Hello).unwrap_or_default();
+        let stream = stream.filter(|s| send_all(s, hello.as_bytes()).is_ok());
         let (Some(found), Some(stream)) = (found, stream) else {
             thread::sleep(RETRY);
             continue;

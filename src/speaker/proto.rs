@@ -24,6 +24,9 @@ pub enum Nav {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ToPresenter {
+    /// The first line of a speaker view: only a connection that says it is one is
+    /// counted and sent states (a lookup that connects to see who listens is not).
+    Hello,
     Nav(NavMsg),
 }
 
@@ -119,6 +122,7 @@ mod tests {
         let text = line(&msg).unwrap();
         assert_eq!(text, "{\"type\":\"nav\",\"nav\":\"goto\",\"slide\":3}\n");
         assert_eq!(serde_json::from_str::<ToPresenter>(&text).unwrap(), msg);
+        assert_eq!(line(&ToPresenter::Hello).unwrap(), "{\"type\":\"hello\"}\n");
         for bad in [
             "",
             "null",

@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use super::proto::State;
+use super::proto::{DemoView, State};
 use crate::ui::theme;
 
 /// What the speaker view shows.
@@ -67,79 +67,87 @@ impl Widget for &View {
         } else if let Some(b) = &state.banner {
             Line::styled(format!("✗ {b}"), theme::BAD.reversed()).render(banner, buf);
         }
-        let mut lines = vec![
-            Line::styled(state.title.clone(), theme::H1),
-            Line::default(),
-        ];
-        if state.notes.trim().is_empty() {
-            lines.push(Line::styled("(no notes on this slide)", theme::DIM));
-        } else {
-            // Paragraphs as written, re-wrapped to this terminal's width.
-            for (i, para) in state.notes.split("\n\n").enumerate() {
-                if i > 0 {
-                    lines.push(Line::default());
-                }
-                let text: Vec<&str> = para.split_whitespace().collect();
-                lines.push(Line::raw(text.join(" ")));
-            }
-        }
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(notes, buf);
-        let mut next_lines = Vec::new();
-        match &state.next {
-            Some(n) => {
-                next_lines.push(Line::from(vec![
-                    Span::styled("next: ", theme::DIM),
-                    Span::styled(n.title.clone(), theme::H3),
-                ]));
-                next_lines.extend(
-                    n.lines
-                        .iter()
-                        .map(|l| Line::styled(format!("  {l}"), theme::DIM)),
-                );
-            }
-            None => next_lines.push(Line::styled("next: (last slide)", theme::DIM)),
-        }
-        Block::new()
-            .borders(ratatui::widgets::Borders::TOP)
-            .border_style(theme::BORDER)
-            .render(next, buf);
-        Paragraph::new(next_lines).render(
-            Rect {
-                y: next.y + 1,
-                height: next.height.saturating_sub(1),
-                ..next
-            },
-            buf,
-        );
+        render_notes(state, notes, buf);
+        render_next(state, next, buf);
         if let Some(d) = &state.demo {
-            let badge_style = if d.badge.starts_with('●') {
-                theme::LIVE
-            } else if d.badge.starts_with('✗') {
-                theme::BAD
-            } else {
-                theme::RECORDED
-            };
-            Block::new()
-                .borders(ratatui::widgets::Borders::TOP)
-                .border_style(theme::BORDER)
-                .render(demo, buf);
-            let line = Line::from(vec![
-                Span::styled(format!("demo {}: ", d.id), theme::DIM),
-                Span::styled(d.title.clone(), Style::new().add_modifier(Modifier::BOLD)),
-                Span::raw(format!(" · {} ", d.state)),
-                Span::styled(d.badge.clone(), badge_style),
-            ]);
-            Paragraph::new(line).wrap(Wrap { trim: true }).render(
-                Rect {
-                    y: demo.y + 1,
-                    height: demo.height.saturating_sub(1),
-                    ..demo
-                },
-                buf,
+            render_demo(d, demo, buf);
+        }
+    }
+}
+
+/// The current slide's title and its notes, paragraphs as written, re-wrapped to this
+/// terminal's width.
+fn render_notes(state: &State, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![
+        Line::styled(state.title.clone(), theme::H1),
+        Line::default(),
+    ];
+    if state.notes.trim().is_empty() {
+        lines.push(Line::styled("(no notes on this slide)", theme::DIM));
+    } else {
+        for (i, para) in state.notes.split("\n\n").enumerate() {
+            if i > 0 {
+                lines.push(Line::default());
+            }
+            let text: Vec<&str> = para.split_whitespace().collect();
+            lines.push(Line::raw(text.join(" ")));
+        }
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+/// The next slide's title and first lines, under a rule.
+fn render_next(state: &State, area: Rect, buf: &mut Buffer) {
+    let mut next_lines = Vec::new();
+    match &state.next {
+        Some(n) => {
+            next_lines.push(Line::from(vec![
+                Span::styled("next: ", theme::DIM),
+                Span::styled(n.title.clone(), theme::H3),
+            ]));
+            next_lines.extend(
+                n.lines
+                    .iter()
+                    .map(|l| Line::styled(format!("  {l}"), theme::DIM)),
             );
         }
+        None => next_lines.push(Line::styled("next: (last slide)", theme::DIM)),
+    }
+    Paragraph::new(next_lines).render(under_rule(area, buf), buf);
+}
+
+/// The demo's id, title, state and badge (coloured as on the main screen), under a rule.
+fn render_demo(d: &DemoView, area: Rect, buf: &mut Buffer) {
+    let badge_style = if d.badge.starts_with('●') {
+        theme::LIVE
+    } else if d.badge.starts_with('✗') {
+        theme::BAD
+    } else {
+        theme::RECORDED
+    };
+    let line = Line::from(vec![
+        Span::styled(format!("demo {}: ", d.id), theme::DIM),
+        Span::styled(d.title.clone(), Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(format!(" · {} ", d.state)),
+        Span::styled(d.badge.clone(), badge_style),
+    ]);
+    Paragraph::new(line)
+        .wrap(Wrap { trim: true })
+        .render(under_rule(area, buf), buf);
+}
+
+/// Draws a rule on the top row of `area`; the rows under it.
+fn under_rule(area: Rect, buf: &mut Buffer) -> Rect {
+    Block::new()
+        .borders(ratatui::widgets::Borders::TOP)
+        .border_style(theme::BORDER)
+        .render(area, buf);
+    Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
     }
 }
 

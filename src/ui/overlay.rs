@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use super::theme;
 use super::wrap::{ellipsize, wrap};
-use crate::app::App;
+use crate::app::{App, MatrixRow};
 
 /// Every key, as the help overlay lists it.
 pub const KEYS: &[(&str, &str)] = &[
@@ -33,6 +33,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("?", "this help; Esc closes it (Esc never quits)"),
     ("q q / ^c", "quit: q asks again; Ctrl-C at once"),
 ];
+
+/// The speaker view, which the help mentions after the keys and badges: it is a
+/// command to run in a second terminal, not a key.
+const SPEAKER: (&str, &str) = (
+    "kdeck speaker",
+    "notes, next slide, timer in a 2nd terminal",
+);
 
 /// What the demo pane's badges mean, for the help.
 const BADGES: &[(&str, Style, &str)] = &[
@@ -82,28 +89,23 @@ pub fn help(area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0)
         + 2;
-    let rect = centered(area, 64, (KEYS.len() + BADGES.len()) as u16 + 4);
+    let rect = centered(area, 64, (KEYS.len() + BADGES.len()) as u16 + 6);
     let inner = boxed("keys", rect, buf);
-    let mut lines: Vec<Line> = Vec::new();
-    for (k, what) in KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {k:<key_w$}"), theme::H3),
-            Span::raw(ellipsize(
-                what,
-                (inner.width as usize).saturating_sub(key_w + 1),
-            )),
-        ]));
-    }
+    let what_w = (inner.width as usize).saturating_sub(key_w + 1);
+    let row = |label: &str, style: Style, what: &str| {
+        Line::from(vec![
+            Span::styled(format!(" {label:<key_w$}"), style),
+            Span::raw(ellipsize(what, what_w)),
+        ])
+    };
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| row(k, theme::H3, what))
+        .collect();
     lines.push(Line::default());
-    for (badge, style, what) in BADGES {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {badge:<key_w$}"), *style),
-            Span::raw(ellipsize(
-                what,
-                (inner.width as usize).saturating_sub(key_w + 1),
-            )),
-        ]));
-    }
+    lines.extend(BADGES.iter().map(|(b, style, what)| row(b, *style, what)));
+    lines.push(Line::default());
+    lines.push(row(SPEAKER.0, theme::H3, SPEAKER.1));
     lines.push(Line::styled(" ? or Esc closes this help", theme::DIM));
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
@@ -239,27 +241,7 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
         rect,
         buf,
     );
-    let w = inner.width as usize;
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let user = if nix::unistd::getuid().is_root() {
-        "root"
-    } else {
-        "user"
-    };
-    let here = match app.probes.iter().find(|(d, _)| d == id).map(|(_, s)| *s) {
-        Some(crate::probe::Support::Yes) => ("live", theme::LIVE),
-        Some(crate::probe::Support::Partial) => ("partial", theme::RECORDED),
-        Some(crate::probe::Support::No) => ("recorded", theme::RECORDED),
-        None => ("probing…", theme::DIM),
-    };
-    lines.push(Line::from(vec![
-        Span::raw(format!(
-            " {} (this machine, probed now) · {user}: ",
-            app.options.kernel
-        )),
-        Span::styled(here.0.to_string(), here.1),
-    ]));
-    lines.push(Line::default());
+    let mut lines: Vec<Line<'static>> = vec![this_machine(app, id), Line::default()];
     match app.matrix_for(id) {
         None => lines.push(Line::styled(
             " No kernel matrix ships with this build (run `kdeck matrix --save`).",
@@ -276,49 +258,79 @@ pub fn kernel_matrix(app: &App, area: Rect, buf: &mut Buffer) {
                     theme::WARN,
                 ));
             }
-            // One line per kernel when its users agree; a reason said once, and
-            // "as above" when the row before had the same one.
-            let mut groups: Vec<(&str, Vec<&str>, &str, &str)> = Vec::new();
-            for (kernel, user, mode, reason) in rows {
-                match groups.last_mut() {
-                    Some(g) if g.0 == kernel && g.2 == mode && g.3 == reason => g.1.push(user),
-                    _ => groups.push((kernel, vec![user], mode, reason)),
-                }
-            }
-            let mut last_reason = "";
-            for (kernel, users, mode, reason) in groups {
-                let style = match mode {
-                    "live" => theme::LIVE,
-                    "partial" | "recorded" => theme::RECORDED,
-                    _ => theme::BAD,
-                };
-                // A host column is the machine the matrix was made on, not this one.
-                let label = match app.matrix_host_release(kernel) {
-                    Some(release) => format!("{release} (where the matrix was made)"),
-                    None => kernel.to_string(),
-                };
-                lines.push(Line::from(vec![
-                    Span::raw(format!(" {label} · {}: ", users.join(", "))),
-                    Span::styled(mode.to_string(), style),
-                ]));
-                let said = if reason == last_reason {
-                    "as above".to_string()
-                } else {
-                    reason.to_string()
-                };
-                if !reason.is_empty() {
-                    lines.extend(wrap(
-                        &[(theme::DIM, said)],
-                        w,
-                        &[Span::raw("   ")],
-                        &[Span::raw("   ")],
-                    ));
-                }
-                last_reason = reason;
-            }
+            lines.extend(matrix_rows(app, &rows, inner.width as usize));
         }
     }
     for (i, l) in lines.iter().take(inner.height as usize).enumerate() {
         buf.set_line(inner.x, inner.y + i as u16, l, inner.width);
     }
+}
+
+/// The matrix overlay's first row: this kernel, this user, and what this process's
+/// own probe said of demo `id` (or that it is still probing).
+fn this_machine(app: &App, id: &str) -> Line<'static> {
+    let user = if nix::unistd::getuid().is_root() {
+        "root"
+    } else {
+        "user"
+    };
+    let here = match app.probes.iter().find(|(d, _)| d == id).map(|(_, s)| *s) {
+        Some(crate::probe::Support::Yes) => ("live", theme::LIVE),
+        Some(crate::probe::Support::Partial) => ("partial", theme::RECORDED),
+        Some(crate::probe::Support::No) => ("recorded", theme::RECORDED),
+        None => ("probing…", theme::DIM),
+    };
+    Line::from(vec![
+        Span::raw(format!(
+            " {} (this machine, probed now) · {user}: ",
+            app.options.kernel
+        )),
+        Span::styled(here.0.to_string(), here.1),
+    ])
+}
+
+/// The shipped matrix's runs of one demo, `w` columns wide: one line per kernel when
+/// its users agree, each followed by its reason, said once and "as above" when the
+/// row before had the same one.
+fn matrix_rows(app: &App, rows: &[MatrixRow], w: usize) -> Vec<Line<'static>> {
+    let mut groups: Vec<(&str, Vec<&str>, &str, &str)> = Vec::new();
+    for &(kernel, user, mode, reason) in rows {
+        match groups.last_mut() {
+            Some(g) if g.0 == kernel && g.2 == mode && g.3 == reason => g.1.push(user),
+            _ => groups.push((kernel, vec![user], mode, reason)),
+        }
+    }
+    let mut lines = Vec::new();
+    let mut last_reason = "";
+    for (kernel, users, mode, reason) in groups {
+        let style = match mode {
+            "live" => theme::LIVE,
+            "partial" | "recorded" => theme::RECORDED,
+            _ => theme::BAD,
+        };
+        // A host column is the machine the matrix was made on, not this one.
+        let label = match app.matrix_host_release(kernel) {
+            Some(release) => format!("{release} (where the matrix was made)"),
+            None => kernel.to_string(),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {label} · {}: ", users.join(", "))),
+            Span::styled(mode.to_string(), style),
+        ]));
+        let said = if reason == last_reason {
+            "as above".to_string()
+        } else {
+            reason.to_string()
+        };
+        if !reason.is_empty() {
+            lines.extend(wrap(
+                &[(theme::DIM, said)],
+                w,
+                &[Span::raw("   ")],
+                &[Span::raw("   ")],
+            ));
+        }
+        last_reason = reason;
+    }
+    lines
 }

@@ -66,35 +66,7 @@ pub(super) fn render_table(
     }
     // Rows that can be on screen.
     let rows = &rows[..rows.len().min(room)];
-    let cell_width = |c: &Vec<Inline>| {
-        pieces(c, Style::default(), vars)
-            .iter()
-            .map(|(_, t)| t.width())
-            .sum::<usize>()
-            .min(width)
-    };
-    let natural_of = |col: usize| {
-        std::iter::once(header.get(col))
-            .chain(rows.iter().map(|r| r.get(col)))
-            .flatten()
-            .map(cell_width)
-            .max()
-            .unwrap_or(0)
-            .max(1)
-    };
-    // Columns in order while they fit at their least width, with room for " │ …".
-    let mut natural: Vec<usize> = Vec::new();
-    let mut least = 0;
-    for col in 0..cols {
-        let w = natural_of(col);
-        let last = col + 1 == cols;
-        let need = least + w.min(MIN_COLUMN) + 3 * col + if last { 0 } else { 4 };
-        if need > width && !natural.is_empty() {
-            break;
-        }
-        least += w.min(MIN_COLUMN);
-        natural.push(w);
-    }
+    let mut natural = columns_that_fit(vars, header, rows, cols, width);
     let shown = natural.len();
     let more = shown < cols;
     if more {
@@ -143,6 +115,47 @@ pub(super) fn render_table(
             out,
         );
     }
+}
+
+/// The natural widths of the columns shown, in order, while they fit `width` at their
+/// least width ([`MIN_COLUMN`], or less if narrower) with room for a " │ …" column
+/// after them; the first column is always shown.
+fn columns_that_fit(
+    vars: &Vars,
+    header: &[Vec<Inline>],
+    rows: &[Vec<Vec<Inline>>],
+    cols: usize,
+    width: usize,
+) -> Vec<usize> {
+    let cell_width = |c: &Vec<Inline>| {
+        pieces(c, Style::default(), vars)
+            .iter()
+            .map(|(_, t)| t.width())
+            .sum::<usize>()
+            .min(width)
+    };
+    let natural_of = |col: usize| {
+        std::iter::once(header.get(col))
+            .chain(rows.iter().map(|r| r.get(col)))
+            .flatten()
+            .map(cell_width)
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    };
+    let mut natural: Vec<usize> = Vec::new();
+    let mut least = 0;
+    for col in 0..cols {
+        let w = natural_of(col);
+        let last = col + 1 == cols;
+        let need = least + w.min(MIN_COLUMN) + 3 * col + if last { 0 } else { 4 };
+        if need > width && !natural.is_empty() {
+            break;
+        }
+        least += w.min(MIN_COLUMN);
+        natural.push(w);
+    }
+    natural
 }
 
 /// Adds one table row (its cells wrapped at their column widths) to `out`, stopping at

@@ -116,12 +116,10 @@ fn write_proc(file: &str, text: &str) -> Result<(), i32> {
 /// Applies the spec and probes; returns the exit code.
 pub fn run(spec: &NsSpec) -> i32 {
     let has = |n: Ns| spec.unshare.contains(&n);
-    let flags = spec.unshare.iter().fold(0, |f, n| f | n.flag());
-    // SAFETY: getuid/getgid never fail.
-    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
     out::step("outside");
     out::say(format!(
-        "uid {uid}, pid {}, hostname {}",
+        "uid {}, pid {}, hostname {}",
+        nix::unistd::getuid(),
         std::process::id(),
         nsutil::hostname()
     ));
@@ -131,11 +129,33 @@ pub fn run(spec: &NsSpec) -> i32 {
     };
 
     out::step("unshare");
+    if let Err(code) = enter(spec) {
+        return code;
+    }
+    let mounted = has(Ns::Mount) && mount_probe(dir.path());
+
+    out::step("inside");
+    let code = inside(has(Ns::Pid));
+    if mounted {
+        // Detaches only our own namespace's mount, so the temp dir can be removed.
+        let _ = nix::mount::umount2(dir.path(), nix::mount::MntFlags::MNT_DETACH);
+    }
+    drop(dir);
+    code.unwrap_or_else(|| out::pass("ran the variant: the results above are the kernel's answers"))
+}
+
+/// Unshares the spec's namespaces, writes its uid/gid maps and setgroups, and sets
+/// its hostname (in a UTS namespace only), saying each step; the error is the exit
+/// code of the step the kernel refused.
+fn enter(spec: &NsSpec) -> Result<(), i32> {
+    let flags = spec.unshare.iter().fold(0, |f, n| f | n.flag());
+    // SAFETY: getuid/getgid never fail.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
     let call = format!("unshare({})", nsutil::flag_names(flags));
     out::say(format!("$ {call}"));
     // SAFETY: plain syscall; this re-executed child is single-threaded.
     if unsafe { libc::unshare(flags) } != 0 {
-        return refused(&call, last_errno());
+        return Err(refused(&call, last_errno()));
     }
     let writes = [
         (
@@ -159,45 +179,41 @@ pub fn run(spec: &NsSpec) -> i32 {
             text.trim_end().replace('\n', "\\n")
         ));
         if let Err(e) = write_proc(file, &text) {
-            return refused(&format!("writing /proc/self/{file}"), e);
+            return Err(refused(&format!("writing /proc/self/{file}"), e));
         }
     }
     match &spec.hostname {
-        Some(name) if has(Ns::Uts) => {
+        Some(name) if spec.unshare.contains(&Ns::Uts) => {
             out::say(format!("$ sethostname({name:?})"));
             if let Err(e) = nix::unistd::sethostname(name) {
-                return refused("sethostname", e as i32);
+                return Err(refused("sethostname", e as i32));
             }
         }
         Some(_) => out::say("hostname: not set (no UTS namespace: it would change the host)"),
         None => {}
     }
-    let mounted = has(Ns::Mount) && mount_probe(dir.path());
+    Ok(())
+}
 
-    out::step("inside");
-    let code = if has(Ns::Pid) {
-        out::say("fork(): the child is the first process of the new pid ns");
-        match fork::spawn(|| {
-            probes();
-            0
-        }) {
-            Ok(pid) => match fork::wait_bounded(pid, fork::CHILD_TIMEOUT) {
-                Ok(Exit::Exited(_)) => None,
-                Ok(other) => Some(out::fail(format!("the child ended badly: {other:?}"))),
-                Err(e) => Some(out::fail(format!("waitpid(): {}", errno_name(e)))),
-            },
-            Err(e) => Some(refused("fork() into the new pid ns", e)),
-        }
-    } else {
+/// Runs the probes inside the namespaces: in a forked child (the first process of the
+/// new pid namespace) when there is one; `Some` exit code when that went wrong.
+fn inside(new_pid_ns: bool) -> Option<i32> {
+    if !new_pid_ns {
         probes();
-        None
-    };
-    if mounted {
-        // Detaches only our own namespace's mount, so the temp dir can be removed.
-        let _ = nix::mount::umount2(dir.path(), nix::mount::MntFlags::MNT_DETACH);
+        return None;
     }
-    drop(dir);
-    code.unwrap_or_else(|| out::pass("ran the variant: the results above are the kernel's answers"))
+    out::say("fork(): the child is the first process of the new pid ns");
+    match fork::spawn(|| {
+        probes();
+        0
+    }) {
+        Ok(pid) => match fork::wait_bounded(pid, fork::CHILD_TIMEOUT) {
+            Ok(Exit::Exited(_)) => None,
+            Ok(other) => Some(out::fail(format!("the child ended badly: {other:?}"))),
+            Err(e) => Some(out::fail(format!("waitpid(): {}", errno_name(e)))),
+        },
+        Err(e) => Some(refused("fork() into the new pid ns", e)),
+    }
 }
 
 /// In a new mount namespace: make `/` private, then mount a tmpfs on our temp dir.
