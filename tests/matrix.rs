@@ -1,7 +1,7 @@
 //! Boots Debian 12's 6.1 kernel (profiles `default` and `no-userns`) and its 6.12
-//! kernel (profile `no-landlock`) under qemu with kdeck as /init, in one `kdeck matrix`
-//! run, and checks real outcomes: the exact errno of each fallback, as root and as
-//! nobody. The kernel dirs come from KDECK_TEST_KERNEL_61 and KDECK_TEST_KERNEL_612
+//! kernel (profiles `no-landlock` and `audit`) under qemu with kdeck as /init, in two
+//! `kdeck matrix` runs side by side, and checks real outcomes: the exact errno of each
+//! fallback, as root and as nobody, and what audit=1 changes. The kernel dirs come from KDECK_TEST_KERNEL_61 and KDECK_TEST_KERNEL_612
 //! (scripts/ci-matrix.sh fetches them and prints the variables). Without them the test
 //! fails under CI=true and is skipped, with the reason printed, elsewhere.
 
@@ -68,9 +68,10 @@ fn debian_kernels_with_boot_profiles_under_qemu() {
             .spawn()
             .expect("run kdeck matrix")
     };
-    // Two guests at a time: the two 6.1 profiles one after the other, 6.12 beside them.
+    // Two guests at a time: the two 6.1 profiles one after the other, the two 6.12
+    // profiles one after the other beside them.
     let mut a = run(&k61, &["default", "no-userns"], "k61");
-    let mut b = run(&k612, &["no-landlock"], "k612");
+    let mut b = run(&k612, &["no-landlock", "audit"], "k612");
     assert!(a.wait().unwrap().success(), "kdeck matrix on 6.1 failed");
     assert!(b.wait().unwrap().success(), "kdeck matrix on 6.12 failed");
     let read = |sub: &str| -> Matrix {
@@ -84,6 +85,12 @@ fn debian_kernels_with_boot_profiles_under_qemu() {
     check_61_default(&m61, &dir.path().join("k61"));
     check_61_no_userns(&m61);
     check_612_no_landlock(&m612, &dir.path().join("k612"));
+    check_612_audit(
+        &m612,
+        &dir.path().join("k612"),
+        &m61,
+        &dir.path().join("k61"),
+    );
 }
 
 fn cell<'a>(m: &'a Matrix, kernel: &str, demo: &str, user: &str) -> &'a Cell {
@@ -215,7 +222,7 @@ fn check_61_no_userns(m: &Matrix) {
 /// lsm= without landlock: the syscall exists but answers EOPNOTSUPP, and the demo
 /// falls back with that reason, as root and as nobody.
 fn check_612_no_landlock(m: &Matrix, out: &std::path::Path) {
-    assert_eq!(m.kernels.len(), 1, "{:?}", m.kernels);
+    assert_eq!(m.kernels.len(), 2, "{:?}", m.kernels);
     let k = &m.kernels[0];
     assert!(k.release.starts_with("6.12."), "{k:?}");
     assert_eq!(
@@ -249,6 +256,55 @@ fn check_612_no_landlock(m: &Matrix, out: &std::path::Path) {
         cast.header.kdeck.unwrap().profile.as_deref(),
         Some("no-landlock")
     );
+}
+
+/// audit=1: AUDIT_GET answers enabled=1 where 6.1's default boot says 0, and the
+/// seccomp-log demo's RET_LOG record (type=1326) names the demo's child and getppid.
+fn check_612_audit(m: &Matrix, out: &std::path::Path, m61: &Matrix, out61: &std::path::Path) {
+    let k = &m.kernels[1];
+    assert!(k.release.starts_with("6.12."), "{k:?}");
+    assert_eq!((k.profile.as_str(), k.error.as_deref()), ("audit", None));
+    assert!(
+        k.cmdline.split_whitespace().any(|w| w == "audit=1"),
+        "{k:?}"
+    );
+    let root = out.join(&k.release).join("audit").join("root");
+    let text = cast_text(&root.join("audit.cast"));
+    assert!(text.contains("\n  enabled=1 (on)  failure="), "{text}");
+    let k61 = &m61.kernels[0];
+    assert_eq!(k61.profile, "default");
+    let text61 = cast_text(&out61.join(&k61.release).join("default/root/audit.cast"));
+    assert!(text61.contains("\n  enabled=0 (off)  failure="), "{text61}");
+
+    let c = cell(m, &k.name, "seccomp-log", "root");
+    assert_eq!(
+        (c.mode.as_str(), c.verdict.as_str()),
+        ("live", "pass"),
+        "{c:?}"
+    );
+    let text = cast_text(&root.join("seccomp-log.cast"));
+    let pid = text
+        .lines()
+        .find_map(|l| l.strip_prefix("In this child, pid ")?.strip_suffix(':'))
+        .unwrap_or_else(|| panic!("no child pid:\n{text}"));
+    // The raw record, word-wrapped after "  raw: ".
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("  raw: "))
+        .unwrap_or_else(|| panic!("no raw record:\n{text}"));
+    let raw: Vec<&str> = std::iter::once(&lines[at]["  raw: ".len()..])
+        .chain(
+            lines[at + 1..]
+                .iter()
+                .take_while(|l| l.starts_with("       "))
+                .copied(),
+        )
+        .flat_map(str::split_whitespace)
+        .collect();
+    for field in ["type=1326", &format!("pid={pid}"), "syscall=110"] {
+        assert!(raw.contains(&field), "{field} not in {raw:?}");
+    }
 }
 
 #[test]

@@ -35,6 +35,9 @@ const NOT_KSTRTOBOOL: &[&str] = &[
     "spec_rstack_overflow",      // srso_parse_cmdline()
     "gather_data_sampling",      // gds_parse_cmdline()
     "reg_file_data_sampling",    // rfds_parse_cmdline()
+    "tsa",                       // tsa_parse_cmdline()
+    "indirect_target_selection", // its_parse_cmdline()
+    "vmscape",                   // vmscape_parse_cmdline()
     "slub_debug",                // setup_slub_debug()
     "iommu",                     // iommu_setup()
     "vsyscall",                  // vsyscall_setup()
@@ -42,6 +45,12 @@ const NOT_KSTRTOBOOL: &[&str] = &[
     "vdso",                      // vdso32_setup()
     "cfi",                       // cfi_parse_cmdline()
     "tsx",                       // tsx_init()
+    "lockdown",                  // lockdown_param()
+    "intel_iommu",               // intel_iommu_setup()
+    "efi",                       // efi_parse_options()
+    "hash_pointers",             // hash_pointers_mode_parse()
+    "ipv6.disable",              // the disable_ipv6_mod module parameter
+    "proc_mem.force_override",   // early_proc_mem_force_override()
 ];
 
 /// A parsed kernel command line.
@@ -127,6 +136,13 @@ mod tests {
         assert_eq!(c.get("pti"), Some("on"), "pti is not kstrtobool");
         assert_eq!(c.get("a"), Some("b=c"));
         assert_eq!(c.get("init"), None);
+        let c = Cmdline::parse("intel_iommu=on module.sig_enforce=on", "t").unwrap();
+        assert_eq!(
+            c.get("intel_iommu"),
+            Some("on"),
+            "intel_iommu is not kstrtobool"
+        );
+        assert_eq!(c.get("module.sig_enforce"), Some("1"));
         let e = Cmdline::parse("a\nb\n", "f").unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -146,6 +146,7 @@ fn test_cond(cond: &Cond, seen: Observed) -> Truth {
         (Op::Eq(want), Observed::Value(v)) => values_equal(&v, want),
         (Op::Ge(min), Observed::Value(v)) => table::parse_int(&v).is_some_and(|n| n >= *min),
         (Op::In(set), Observed::Value(v)) => set.iter().any(|w| values_equal(&v, w)),
+        (Op::Has(item), Observed::Value(v)) => v.trim_matches('"').split(',').any(|i| i == item),
         (Op::NotSet, Observed::Value(v)) => v == "n",
         (Op::NotSet, _) => true,
         (Op::Off, Observed::NotSetLine) => true,
@@ -175,6 +176,7 @@ fn op_text(op: &Op) -> String {
         Op::Off => "disabled".to_string(),
         Op::Present => "present".to_string(),
         Op::NotOff => "not off".to_string(),
+        Op::Has(v) => format!("has {v}"),
     }
 }
 
@@ -354,7 +356,8 @@ mod tests {
         )
         .expect("parses");
         let s = dump(&[]);
-        let line = "init_on_free=on slab_nomerge mitigations=auto,nosmt pti=1 spectre_v2=off";
+        let line = "init_on_free=on slab_nomerge mitigations=auto,nosmt pti=1 spectre_v2=off \
+                    efi=nochunk,disable_early_pci_dma intel_iommu=on";
         let cl = Cmdline::parse(line, "cl").expect("parses");
         let r = evaluate_with_cmdline(Some(&cfg), &s, Some(&cl)).expect("evaluates");
         let get = |n: &str| r.get(n).unwrap_or_else(|| panic!("{n} decided"));
@@ -376,6 +379,8 @@ mod tests {
         assert!(get("mds").pass);
         assert!(get("mitigations").pass);
         assert!(!get("nosmt").pass);
+        // "has": one item of a comma-separated list; intel_iommu=on stays "on".
+        assert!(get("efi").pass && get("intel_iommu").pass);
         assert_eq!(r.cmdline_source.as_deref(), Some("cl"));
     }
 

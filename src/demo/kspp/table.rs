@@ -63,6 +63,9 @@ pub enum Op {
     /// A command-line parameter given with a value other than `off` or `0`
     /// (kernel-hardening-checker's "is not off": absent fails).
     NotOff,
+    /// A comma-separated list (quotes ignored) that has this item
+    /// (kernel-hardening-checker's "*value*": `efi=disable_early_pci_dma,nochunk`).
+    Has(String),
 }
 
 /// One condition: a setting and what its value must be.
@@ -130,6 +133,7 @@ pub fn parse_cond(text: &str) -> Result<Cond, String> {
         ("off", true) => Op::Off,
         ("present", true) => Op::Present,
         ("not_off", true) => Op::NotOff,
+        ("has", false) => Op::Has(value),
         _ => return Err(format!("{text:?}: unknown operator or bad value")),
     };
     Ok(Cond {
@@ -252,6 +256,11 @@ mod tests {
         );
         assert_eq!(parse_cond("x ge 0x10").map(|c| c.op), Ok(Op::Ge(16)));
         assert_eq!(parse_cond("CONFIG_X not_set").map(|c| c.op), Ok(Op::NotSet));
+        assert_eq!(
+            parse_cond("efi has disable_early_pci_dma").map(|c| c.op),
+            Ok(Op::Has("disable_early_pci_dma".into()))
+        );
+        assert!(parse_cond("efi has").is_err());
         assert!(parse_cond("CONFIG_X eq").is_err());
         assert!(parse_cond("CONFIG_X off y").is_err());
         assert!(parse_cond("CONFIG_X lt 3").is_err());
