@@ -1,6 +1,6 @@
 //! OSC 8 hyperlinks on the real terminal. The UI finds where links are drawn
 //! ([`crate::ui::links`]) and publishes them for the frame; [`HyperlinkBackend`] wraps
-//! ratatui's crossterm backend and writes each run of link cells between
+//! ratatui's crossterm backend (cells are written by [`crate::terminal::ansi`]) and writes each run of link cells between
 //! `ESC ] 8 ; ; URL ESC \` and `ESC ] 8 ; ; ESC \`. Only the bytes sent to the terminal
 //! change: the buffer (and so tests, snapshots and recordings) holds plain text, and a
 //! terminal without OSC 8 shows the text as it is.
@@ -121,7 +121,7 @@ impl<W: Write> Backend for HyperlinkBackend<W> {
     {
         let links = FRAME.with(|f| f.borrow().clone());
         if links.is_empty() {
-            return self.inner.draw(content);
+            return crate::terminal::ansi::write_cells(&mut *self.out.borrow_mut(), content);
         }
         // Split the changed cells into runs inside one link or outside any; each link
         // run is drawn between its open and close sequences.
@@ -162,7 +162,7 @@ impl<W: Write> HyperlinkBackend<W> {
         if let Some(l) = link {
             self.out.borrow_mut().write_all(open(&l.url).as_bytes())?;
         }
-        self.inner.draw(run.drain(..))?;
+        crate::terminal::ansi::write_cells(&mut *self.out.borrow_mut(), run.drain(..))?;
         if link.is_some() {
             self.out.borrow_mut().write_all(CLOSE.as_bytes())?;
         }

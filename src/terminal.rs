@@ -6,6 +6,7 @@
 //! Frames go through [`Screen`] (src/terminal/screen.rs), which diffs a frame against
 //! the last one row by row before writing.
 
+pub(crate) mod ansi;
 mod screen;
 pub use screen::Screen;
 

@@ -66,7 +66,7 @@ fn exact_bytes_of_a_link_run() {
     )
     .unwrap();
     let bytes = backend.with_writer(|w| String::from_utf8(w.clone()).unwrap());
-    let reset = "\x1b[39m\x1b[49m\x1b[59m\x1b[0m";
+    let reset = "\x1b[0m";
     assert_eq!(
         bytes,
         format!("\x1b[1;1Hx{reset}\x1b]8;;https://a.b/c\x1b\\\x1b[1;2Hyz{reset}{CLOSE}")

@@ -297,3 +297,24 @@ fn the_speaker_screen_shows_the_state_and_survives_every_size() {
     view.connected = None;
     assert!(draw(&view, 100, 30).contains(GONE));
 }
+
+#[test]
+fn no_state_is_built_while_no_speaker_view_is_connected() {
+    let (_dir, rx, server) = start();
+    let mut built = 0;
+    server.publish_with(|| {
+        built += 1;
+        big_state(1, 10, "unseen")
+    });
+    assert_eq!(built, 0, "nobody to send it to");
+    let stream = view(&server);
+    assert!(matches!(next(&rx), Message::Speakers(1)));
+    server.publish_with(|| {
+        built += 1;
+        big_state(2, 10, "seen")
+    });
+    assert_eq!(built, 1);
+    // The view gets the state built once it was there, never the one from before.
+    let state = read_until_marker(&stream, "seen");
+    assert_eq!(state.slide, 2);
+}

@@ -75,7 +75,7 @@ pub fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     });
     let mut publish = |app: &App| {
         if let Some(s) = &server {
-            s.publish(&kdeck::speaker::state::of(app));
+            s.publish_with(|| kdeck::speaker::state::of(app));
         }
     };
     events.spawn_clock(started);

@@ -121,8 +121,20 @@ impl Server {
         &self.path
     }
 
-    /// Leaves `state` for every speaker view, unless it is what they have already;
-    /// never waits for a speaker to read.
+    /// [`Server::publish`] of the state `state` builds, built only when a speaker view
+    /// is connected (the presenter's frames don't pay for a view nobody has open). With
+    /// none, the last state is forgotten: a view that connects gets the next one, which
+    /// follows at once (its arrival redraws the presentation).
+    pub fn publish_with(&self, state: impl FnOnce() -> ToSpeaker) {
+        if lock(&self.clients).views.is_empty() {
+            lock(&self.clients).last = None;
+            return;
+        }
+        self.publish(&state());
+    }
+
+    /// Leaves `state` for every speaker view (and one that connects later), unless it
+    /// is what they have already; never waits for a speaker to read.
     pub fn publish(&self, state: &ToSpeaker) {
         let Ok(line) = proto::line(state) else { return };
         let mut c = lock(&self.clients);

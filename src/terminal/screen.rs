@@ -101,28 +101,34 @@ pub fn diff<'a>(prev: &Buffer, next: &'a Buffer) -> Vec<(u16, u16, &'a Cell)> {
     if w == 0 || prev.area != area {
         return out;
     }
+    let mut shown_end = vec![0; w];
     let rows = prev
         .content
         .chunks_exact(w)
         .zip(next.content.chunks_exact(w));
     for (y, (p, n)) in (area.y..).zip(rows) {
-        if p == n
+        if p.iter().zip(n).all(|(a, b)| same(a, b))
             && !n
                 .iter()
                 .any(|c| c.diff_option == CellDiffOption::AlwaysUpdate)
         {
             continue;
         }
-        row(p, n, area.x, y, &mut out);
+        row(p, n, (area.x, y), &mut shown_end, &mut out);
     }
     out
 }
 
 /// The changed cells of one row.
-fn row<'a>(p: &[Cell], n: &'a [Cell], x0: u16, y: u16, out: &mut Vec<(u16, u16, &'a Cell)>) {
+fn row<'a>(
+    p: &[Cell],
+    n: &'a [Cell],
+    (x0, y): (u16, u16),
+    shown_end: &mut [usize],
+    out: &mut Vec<(u16, u16, &'a Cell)>,
+) {
     // Where the glyph on screen at each column ends: writing over any part of a wide
     // character erases all of it, so the cells it covered must be written again.
-    let mut shown_end = vec![0; p.len()];
     let mut x = 0;
     while x < p.len() {
         let end = (x + advance(&p[x])).min(p.len());
@@ -137,7 +143,7 @@ fn row<'a>(p: &[Cell], n: &'a [Cell], x0: u16, y: u16, out: &mut Vec<(u16, u16, 
         let step = advance(cell).min(n.len() - x);
         if !skipped(cell)
             && (x < force_until
-                || cell != &p[x]
+                || !same(cell, &p[x])
                 || cell.diff_option == CellDiffOption::AlwaysUpdate)
         {
             out.push((x0 + x as u16, y, cell));
@@ -145,6 +151,25 @@ fn row<'a>(p: &[Cell], n: &'a [Cell], x0: u16, y: u16, out: &mut Vec<(u16, u16, 
         }
         x += step;
     }
+}
+
+/// `a == b` (ratatui's `Cell` equality: no symbol is a space), comparing one-byte
+/// symbols without a call to memcmp: most cells of a frame are compared, and most hold
+/// one ASCII character.
+#[allow(deprecated)] // `Cell::skip`, as ratatui's equality compares it
+fn same(a: &Cell, b: &Cell) -> bool {
+    let (x, y) = (a.symbol().as_bytes(), b.symbol().as_bytes());
+    let symbols = match (x, y) {
+        ([c], [d]) => c == d,
+        _ => x == y,
+    };
+    symbols
+        && a.fg == b.fg
+        && a.bg == b.bg
+        && a.modifier == b.modifier
+        && a.underline_color == b.underline_color
+        && a.skip == b.skip
+        && a.diff_option == b.diff_option
 }
 
 /// The columns a cell takes.
@@ -262,6 +287,21 @@ mod tests {
             );
         }
         assert_eq!(shown(&frames).content()[0].symbol(), "界");
+    }
+
+    #[test]
+    fn same_is_ratatuis_cell_equality() {
+        let mut cells = vec![Cell::EMPTY, Cell::new(" "), Cell::new("a"), Cell::new("界")];
+        let mut red = Cell::new("a");
+        red.set_fg(Color::Red);
+        let mut skip = Cell::new("a");
+        skip.set_diff_option(CellDiffOption::Skip);
+        cells.extend([red, skip]);
+        for a in &cells {
+            for b in &cells {
+                assert_eq!(same(a, b), a == b, "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]
