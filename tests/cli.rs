@@ -588,8 +588,10 @@ fn cargo_metadata_for_install_and_publishing() {
     assert!(readme.contains("cargo install --path ."));
 }
 
-/// `cargo install --path .` builds and installs a working kdeck (debug profile, sharing
-/// this build's target directory so only the final link is redone).
+/// `cargo install --path .` builds and installs a working kdeck (debug profile), without
+/// the test hooks this test build has. It builds in a target directory of its own inside
+/// this build's (kept between runs, so only kdeck itself is recompiled after a change):
+/// sharing this build's would put the hookless binary where the other tests run theirs.
 #[test]
 fn cargo_install_from_the_checkout_works() {
     let root = tempfile::tempdir().unwrap();
@@ -597,7 +599,8 @@ fn cargo_install_from_the_checkout_works() {
     let target = exe
         .parent()
         .and_then(Path::parent)
-        .expect("target/<profile>/kdeck");
+        .expect("target/<profile>/kdeck")
+        .join("install-check");
     let out = Command::new(env!("CARGO"))
         .args(["install", "--locked", "--debug", "--offline", "--path", "."])
         .arg("--root")
@@ -624,6 +627,27 @@ fn cargo_install_from_the_checkout_works() {
         list.contains("Container-Relevant Kernel Developments"),
         "{list}"
     );
+    // Built without the test-hooks feature this test build has: the hook's variable is
+    // not in the binary, and setting it makes no demo wait (with the hook the child
+    // would sleep past the demo's timeout and the run would fail).
+    let hook = kdeck::demo::TEST_SLEEP_ENV.as_bytes();
+    let has = |bin: &Path| {
+        let bytes = std::fs::read(bin).unwrap();
+        bytes.windows(hook.len()).any(|w| w == hook)
+    };
+    assert!(has(exe), "the test build lacks its hook");
+    assert!(!has(&installed), "the installed kdeck has the test hook");
+    let demo = Command::new(&installed)
+        .args(["demo", "landlock"])
+        .env(kdeck::demo::TEST_SLEEP_ENV, "600")
+        .env_remove("KDECK_PROBE_FORCE")
+        .env_remove("KDECK_FORCE_RECORDED")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&demo.stdout);
+    assert!(demo.status.success(), "{text}");
+    assert!(text.contains("(ran live, finished in"), "{text}");
 }
 
 fn kdeck_at(exe: &Path, args: &[&str]) -> String {

@@ -185,26 +185,61 @@ fn the_real_landlock_demo_stormed_and_stopped_leaves_nothing() {
     );
 }
 
+/// The children of every thread of `pid` (a run's thread forks its demo child).
+fn children_of(pid: u32) -> Vec<String> {
+    let mut all = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let file = task.unwrap().path().join("children");
+        let children = std::fs::read_to_string(file).unwrap_or_default();
+        all.extend(children.split_whitespace().map(str::to_string));
+    }
+    all
+}
+
+/// Starts `kdeck demo landlock` with its child held by the test hook.
+fn held_demo(tmp: &Path) -> std::process::Child {
+    std::process::Command::new(exe())
+        .args(["demo", "landlock"])
+        .env("TMPDIR", tmp)
+        .env(kdeck::demo::TEST_SLEEP_ENV, "60")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The pid of `kdeck`'s demo child once it has exec'd `kdeck __child landlock` (its
+/// temp dir is made before the fork).
+fn demo_child(kdeck: &mut std::process::Child) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let exec_d = children_of(kdeck.id()).into_iter().find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == b"__child"))
+        });
+        if let Some(pid) = exec_d {
+            return pid;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = kdeck.kill();
+            let _ = kdeck.wait();
+            panic!("no demo child");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+}
+
 #[test]
 fn kdeck_demo_ended_by_a_signal_takes_its_child_and_temp_dir_along() {
     use std::os::unix::process::ExitStatusExt;
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         let tmp = tempfile::tempdir().unwrap();
-        let mut kdeck = std::process::Command::new(exe())
-            .args(["demo", "landlock"])
-            .env("TMPDIR", tmp.path())
-            .env(kdeck::demo::TEST_SLEEP_ENV, "60")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // Wait for the run's temp dir: the child is running then.
-        let start = std::time::Instant::now();
-        while std::fs::read_dir(tmp.path()).unwrap().count() == 0 {
-            assert!(start.elapsed() < Duration::from_secs(10), "no temp dir");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", kdeck.id()))
-            .unwrap_or_default();
+        let mut kdeck = held_demo(tmp.path());
+        let child = demo_child(&mut kdeck);
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
         // SAFETY: signalling the child process this test started.
         unsafe { libc::kill(kdeck.id() as i32, sig) };
         let status = kdeck.wait().unwrap();
@@ -214,11 +249,29 @@ fn kdeck_demo_ended_by_a_signal_takes_its_child_and_temp_dir_along() {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert!(left.is_empty(), "signal {sig}: left {left:?}");
-        std::thread::sleep(Duration::from_millis(50));
-        for pid in children.split_whitespace() {
-            let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| !s.contains(") Z "));
-            assert!(!alive, "signal {sig}: demo child {pid} still running");
-        }
+        // kdeck reaped it before dying.
+        assert!(
+            !alive(&child),
+            "signal {sig}: demo child {child} still running"
+        );
+    }
+}
+
+#[test]
+fn kdeck_demo_killed_outright_takes_its_child_along() {
+    // SIGKILL reaches no handler and no cleanup runs: the demo child goes because it is
+    // bound to the thread that forked it (PR_SET_PDEATHSIG, set before exec).
+    let tmp = tempfile::tempdir().unwrap();
+    let mut kdeck = held_demo(tmp.path());
+    let child = demo_child(&mut kdeck);
+    kdeck.kill().unwrap();
+    kdeck.wait().unwrap();
+    let start = std::time::Instant::now();
+    while alive(&child) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "demo child {child} outlived its kdeck"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }

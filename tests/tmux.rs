@@ -281,8 +281,9 @@ fn alive(pid: &str) -> bool {
 }
 
 /// Starts kdeck on the Landlock slide with a demo that keeps running (the test hook
-/// makes the child sleep), presses `r`, and returns the session, kdeck's pid, the demo
-/// child's pid and kdeck's private TMPDIR.
+/// makes the child sleep: the `test-hooks` feature, in this package's test builds
+/// only), presses `r`, and returns the session, kdeck's pid, the demo child's pid and
+/// kdeck's private TMPDIR.
 fn with_running_demo(tag: usize) -> (Session, String, String, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_kdeck");
@@ -290,8 +291,9 @@ fn with_running_demo(tag: usize) -> (Session, String, String, tempfile::TempDir)
     let args = format!("--start 12 --speed 1.{}{tag}", std::process::id());
     // No core files in the source tree from SIGQUIT/SIGSEGV/SIGABRT.
     let env = format!(
-        "ulimit -c 0; TMPDIR={} KDECK_TEST_DEMO_SLEEP=60",
-        tmp.path().display()
+        "ulimit -c 0; TMPDIR={} {}=60",
+        tmp.path().display(),
+        kdeck::demo::TEST_SLEEP_ENV
     );
     let s = Session::start_with_env(&env, &args);
     s.wait_for("▶ Landlock");

@@ -1,6 +1,12 @@
 //! The process groups of the live demo children that are running now, in a fixed table
 //! of atomics so that a signal handler may read it: whatever ends kdeck (quit, a
 //! terminating signal, a crash) can kill every demo group with async-signal-safe calls.
+//!
+//! A group is in the table only once `fork` has returned in the run's thread, and that
+//! thread may wait for the CPU a while after the child has exec'd. A fault in that
+//! window would miss the child: so the child is also bound to its parent
+//! ([`Parent::bind`], `PR_SET_PDEATHSIG`), and dies with kdeck whatever ends it, even
+//! SIGKILL, which no handler sees.
 
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -90,6 +96,31 @@ pub fn kill_all() {
             // SAFETY: kill(2) with a negative pid signals that process group; ESRCH is fine.
             unsafe { libc::kill(-pgid, libc::SIGKILL) };
         }
+    }
+}
+
+/// The process that is about to fork a demo child, seen from the child.
+#[derive(Debug, Clone, Copy)]
+pub struct Parent(libc::pid_t);
+
+impl Parent {
+    /// The calling process.
+    pub fn this() -> Self {
+        Parent(nix::unistd::getpid().as_raw())
+    }
+
+    /// In the forked child, before exec: SIGKILL when the forking thread ends (a run's
+    /// thread outlives its child: it reaps it), and an error if the parent is already
+    /// gone (it died between fork and here; the child was reparented). The death
+    /// signal survives exec; the kernel clears it only on a credential change (a demo
+    /// entering its own user namespace), long after the parent has registered the
+    /// group. Async-signal-safe: prctl(2) and getppid(2).
+    pub fn bind(self) -> std::io::Result<()> {
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
+        if nix::unistd::getppid().as_raw() != self.0 {
+            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+        }
+        Ok(())
     }
 }
 

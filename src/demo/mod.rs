@@ -180,9 +180,23 @@ pub fn run_probe(spec: &DemoSpec) -> Probe {
     Probe { facts, ..forced }
 }
 
-/// Tests only: the live child sleeps this many seconds before its probe, so that a test
-/// can end kdeck (a signal, quit) while a demo process is running.
+/// Tests only (the `test-hooks` feature, which only this package's own test builds
+/// enable): the live child sleeps this many seconds before its probe, so that a test
+/// can end kdeck (a signal, quit) while a demo process is running. The shipped binary
+/// is built without it: nothing in its environment can make a demo wait.
+#[cfg(feature = "test-hooks")]
 pub const TEST_SLEEP_ENV: &str = "KDECK_TEST_DEMO_SLEEP";
+
+/// The test hook above: sleeps if the test asked for it.
+#[cfg(feature = "test-hooks")]
+fn test_sleep() {
+    if let Some(secs) = std::env::var(TEST_SLEEP_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_secs(secs.min(600)));
+    }
+}
 
 /// Entry point of the hidden `kdeck __child <id>` subcommand: probe, then the live body.
 /// Must run in a fresh, single-threaded process (unshare(CLONE_NEWUSER) needs that).
@@ -191,13 +205,8 @@ pub fn child_main(id: &str) -> i32 {
         eprintln!("kdeck: unknown demo id {id:?}");
         return 2;
     };
-    if let Some(secs) = std::env::var(TEST_SLEEP_ENV)
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        // Test hook: a demo that is still running when the test ends kdeck.
-        std::thread::sleep(Duration::from_secs(secs.min(600)));
-    }
+    #[cfg(feature = "test-hooks")]
+    test_sleep();
     // A variant from `--spec`: applied as written; the kernel's refusals are its answer,
     // never replaced by the default's recording.
     if let Some(variant) = play::from_env(id) {

@@ -274,7 +274,6 @@ impl Run {
     /// with how the wait ended and what the child reported.
     fn watch(self, mut child: Child, report: OwnedFd) -> Result<Watched, Arc<Run>> {
         let pid = child.id() as i32;
-        super::groups::add(pid);
         let deadline = self.start + self.timeout;
         let shared = Arc::new(self);
         let heard: Arc<Mutex<Heard>> = Arc::default();
@@ -313,7 +312,9 @@ impl Run {
     }
 
     /// Spawns `kdeck __child <id>` in its own process group, with the write end of a
-    /// fresh pipe as its report descriptor; returns the child and the read end.
+    /// fresh pipe as its report descriptor; returns the child and the read end. The
+    /// group is in the kill table ([`super::groups`]) from here on, and the child dies
+    /// with kdeck even before it is.
     fn spawn_child(&self, dir: &std::path::Path) -> std::io::Result<(Child, OwnedFd)> {
         let (report, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
         let wr_raw = wr.as_raw_fd();
@@ -330,11 +331,14 @@ impl Run {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        // SAFETY: between fork and exec the closure only calls dup2/fcntl, which are
-        // async-signal-safe; it places the pipe's write end at REPORT_FD without
+        let parent = super::groups::Parent::this();
+        // SAFETY: between fork and exec the closure only calls prctl/getppid/dup2/fcntl,
+        // which are async-signal-safe; it ties the child's life to this thread's
+        // (see `Parent::bind`) and places the pipe's write end at REPORT_FD without
         // close-on-exec.
         unsafe {
             cmd.pre_exec(move || {
+                parent.bind()?;
                 let rc = if wr_raw == REPORT_FD {
                     libc::fcntl(wr_raw, libc::F_SETFD, 0)
                 } else {
@@ -347,6 +351,9 @@ impl Run {
             })
         };
         let child = cmd.spawn()?;
+        // At once, before anything else: a fault handler only kills the groups it
+        // finds here.
+        super::groups::add(child.id() as i32);
         drop(wr);
         Ok((child, report))
     }
