@@ -20,26 +20,49 @@ use syntect::easy::HighlightLines;
 use syntect::highlighting::{
     Color as SynColor, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSettings,
 };
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-struct Assets {
-    syntaxes: SyntaxSet,
-    theme: Theme,
+static THEME_ANSI: OnceLock<Option<Theme>> = OnceLock::new();
+
+fn theme() -> Option<&'static Theme> {
+    THEME_ANSI.get_or_init(ansi_theme).as_ref()
 }
 
-static ASSETS: OnceLock<Option<Assets>> = OnceLock::new();
+static DEFAULTS: OnceLock<SyntaxSet> = OnceLock::new();
+static EXTRA: OnceLock<Option<SyntaxSet>> = OnceLock::new();
 
-fn assets() -> Option<&'static Assets> {
-    ASSETS
+/// kdeck's own syntaxes, for languages syntect's defaults lack (TOML), built on first
+/// use from the definitions in assets/syntaxes.
+const EXTRA_SYNTAXES: &[&str] = &[include_str!("../assets/syntaxes/TOML.sublime-syntax")];
+
+fn extra() -> Option<&'static SyntaxSet> {
+    EXTRA
         .get_or_init(|| {
-            let syntaxes = SyntaxSet::load_defaults_newlines();
-            Some(Assets {
-                syntaxes,
-                theme: ansi_theme()?,
-            })
+            let mut builder = syntect::parsing::SyntaxSetBuilder::new();
+            for text in EXTRA_SYNTAXES {
+                builder.add(SyntaxDefinition::load_from_str(text, true, None).ok()?);
+            }
+            Some(builder.build())
         })
         .as_ref()
+}
+
+/// The syntax for a code fence's language token ("rust", "c", "sh", "toml"...) and the
+/// set it belongs to (syntect's defaults, then kdeck's own); `None` for plain text and
+/// unknown languages.
+pub fn find_syntax(lang: &str) -> Option<(&'static SyntaxReference, &'static SyntaxSet)> {
+    let token = match lang {
+        "" | "text" | "txt" | "plain" => return None,
+        "sh" | "shell" | "console" => "bash",
+        other => other,
+    };
+    let defaults = DEFAULTS.get_or_init(SyntaxSet::load_defaults_newlines);
+    if let Some(s) = defaults.find_syntax_by_token(token) {
+        return Some((s, defaults));
+    }
+    let extra = extra()?;
+    extra.find_syntax_by_token(token).map(|s| (s, extra))
 }
 
 /// An ANSI palette index stored in a syntect colour (alpha 0 marks it, as bat does).
@@ -265,21 +288,13 @@ pub fn dump(blocks: &[(String, String)]) -> String {
 }
 
 fn highlight_uncached(lang: &str, code: &str) -> Vec<StyledLine> {
-    let Some(a) = assets() else {
+    let (Some((syntax, set)), Some(theme)) = (find_syntax(lang), theme()) else {
         return plain(code);
     };
-    let token = match lang {
-        "" | "text" | "txt" | "plain" => return plain(code),
-        "sh" | "shell" | "console" => "bash",
-        other => other,
-    };
-    let Some(syntax) = a.syntaxes.find_syntax_by_token(token) else {
-        return plain(code);
-    };
-    let mut h = HighlightLines::new(syntax, &a.theme);
+    let mut h = HighlightLines::new(syntax, theme);
     let mut out = Vec::new();
     for line in LinesWithEndings::from(code) {
-        let Ok(ranges) = h.highlight_line(line, &a.syntaxes) else {
+        let Ok(ranges) = h.highlight_line(line, set) else {
             return plain(code);
         };
         let pieces = ranges
@@ -324,6 +339,29 @@ mod tests {
         assert!(colours.len() >= 3, "{colours:?}");
         let text: String = lines[1].iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(text, "    let x = 1;");
+    }
+
+    #[test]
+    fn toml_is_highlighted_with_kdecks_own_syntax() {
+        let lines = highlight(
+            "toml",
+            "# deps\n[dependencies]\nserde = { version = \"1\", default-features = false }\nn = 0x1F",
+        );
+        let colour = |line: usize, text: &str| {
+            lines[line]
+                .iter()
+                .find(|(_, t)| t.trim() == text)
+                .map(|(s, _)| s.fg)
+                .unwrap_or_else(|| panic!("{text:?} in {:?}", lines[line]))
+        };
+        let ansi = |i| Some(Color::Indexed(i));
+        assert_eq!(colour(0, "# deps"), ansi(8), "comment");
+        assert_eq!(colour(1, "dependencies"), ansi(3), "table name");
+        assert_eq!(colour(2, "serde"), ansi(6), "key");
+        assert_eq!(colour(2, "version"), ansi(6), "key in an inline table");
+        assert_eq!(colour(2, "1"), ansi(2), "string");
+        assert_eq!(colour(2, "false"), ansi(5), "boolean");
+        assert_eq!(colour(3, "0x1F"), ansi(5), "hex integer");
     }
 
     #[test]

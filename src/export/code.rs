@@ -2,13 +2,8 @@
 //! by the stylesheet in [`CSS`], so the page carries one small style sheet instead of a
 //! colour on every span. Unknown languages are escaped plain text.
 
-use std::sync::OnceLock;
-
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
-
-static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 
 /// Colours for the classes syntect writes, on the page's dark code background; the same
 /// scopes and roles as the terminal theme in `crate::highlight`.
@@ -28,13 +23,7 @@ pre.code .hl-entity.hl-name.hl-tag,pre.code .hl-entity.hl-other.hl-attribute-nam
 /// `code` highlighted as `lang` (a fence token like `c`, `rust`, `sh`): HTML for the
 /// inside of a `<pre>`, every piece of the code escaped.
 pub fn highlight(lang: &str, code: &str) -> String {
-    let token = match lang {
-        "" | "text" | "txt" | "plain" => return super::html::escape(code),
-        "sh" | "shell" | "console" => "bash",
-        other => other,
-    };
-    let syntaxes = SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines);
-    let Some(syntax) = syntaxes.find_syntax_by_token(token) else {
+    let Some((syntax, syntaxes)) = crate::highlight::find_syntax(lang) else {
         return super::html::escape(code);
     };
     let mut generator = ClassedHTMLGenerator::new_with_class_style(

@@ -82,12 +82,14 @@ fn area_of(size: Size) -> Rect {
 }
 
 /// The display width of a cell's symbol (ASCII: 1, without a table lookup).
+#[inline(always)]
 fn width(cell: &Cell) -> usize {
     let s = cell.symbol();
     if s.len() == 1 { 1 } else { s.width() }
 }
 
 #[allow(deprecated)] // `Cell::skip` is still set by widgets written for older ratatui
+#[inline(always)]
 fn skipped(cell: &Cell) -> bool {
     cell.skip || cell.diff_option == CellDiffOption::Skip
 }
@@ -157,6 +159,7 @@ fn row<'a>(
 /// symbols without a call to memcmp: most cells of a frame are compared, and most hold
 /// one ASCII character.
 #[allow(deprecated)] // `Cell::skip`, as ratatui's equality compares it
+#[inline(always)]
 fn same(a: &Cell, b: &Cell) -> bool {
     let (x, y) = (a.symbol().as_bytes(), b.symbol().as_bytes());
     let symbols = match (x, y) {
@@ -173,6 +176,7 @@ fn same(a: &Cell, b: &Cell) -> bool {
 }
 
 /// The columns a cell takes.
+#[inline(always)]
 fn advance(cell: &Cell) -> usize {
     match cell.diff_option {
         CellDiffOption::ForcedWidth(w) => usize::from(w.get()),

@@ -22,6 +22,8 @@ pub struct Cache {
     version: RefCell<u64>,
     slides: RefCell<HashMap<(usize, usize), Lines>>,
     notes: RefCell<HashMap<(usize, usize), Lines>>,
+    /// The URLs the current slide mentions (found on screen after each frame).
+    link_targets: RefCell<Option<(usize, Rc<Vec<String>>)>>,
 }
 
 impl Cache {
@@ -31,6 +33,7 @@ impl Cache {
             *v = app.content_version;
             self.slides.borrow_mut().clear();
             self.notes.borrow_mut().clear();
+            self.link_targets.borrow_mut().take();
         }
     }
 
@@ -52,6 +55,20 @@ impl Cache {
         let lines = Rc::new(lines);
         self.slides.borrow_mut().insert(key, lines.clone());
         lines
+    }
+
+    /// The URLs the current slide's body and notes mention.
+    pub fn link_targets(&self, app: &App) -> Rc<Vec<String>> {
+        self.check(app);
+        if let Some((index, targets)) = &*self.link_targets.borrow()
+            && *index == app.current
+        {
+            return targets.clone();
+        }
+        let slide = &app.deck.slides[app.current];
+        let targets = Rc::new(super::links::targets(&slide.body, &slide.notes));
+        *self.link_targets.borrow_mut() = Some((app.current, targets.clone()));
+        targets
     }
 
     /// The current slide's notes wrapped at `width` (empty when it has none).

@@ -118,8 +118,7 @@ impl StatefulWidget for &App {
             overlay::banner(text, area, buf);
         }
         // After everything is drawn: a link covered by an overlay no longer reads as one.
-        let slide = &self.deck.slides[self.current];
-        let targets = links::targets(&slide.body, &slide.notes);
+        let targets = ui.cache.link_targets(self);
         let mut found = links::find(buf, areas.slide, &targets);
         if let Some(rect) = areas.notes {
             found.extend(links::find(buf, rect, &targets));
