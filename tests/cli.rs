@@ -627,27 +627,60 @@ fn cargo_install_from_the_checkout_works() {
         list.contains("Container-Relevant Kernel Developments"),
         "{list}"
     );
-    // Built without the test-hooks feature this test build has: the hook's variable is
-    // not in the binary, and setting it makes no demo wait (with the hook the child
-    // would sleep past the demo's timeout and the run would fail).
-    let hook = kdeck::demo::TEST_SLEEP_ENV.as_bytes();
-    let has = |bin: &Path| {
+    // Built without the test-hooks feature this test build has: no hook's variable is in
+    // the binary, and setting one changes nothing.
+    let hooks = [
+        kdeck::demo::TEST_SLEEP_ENV,
+        kdeck::probe::FORCE_ENV,
+        kdeck::probe::wireguard::KIND_ENV,
+    ];
+    let has = |bin: &Path, name: &str| {
         let bytes = std::fs::read(bin).unwrap();
-        bytes.windows(hook.len()).any(|w| w == hook)
+        bytes.windows(name.len()).any(|w| w == name.as_bytes())
     };
-    assert!(has(exe), "the test build lacks its hook");
-    assert!(!has(&installed), "the installed kdeck has the test hook");
-    let demo = Command::new(&installed)
-        .args(["demo", "landlock"])
-        .env(kdeck::demo::TEST_SLEEP_ENV, "600")
-        .env_remove("KDECK_PROBE_FORCE")
-        .env_remove("KDECK_FORCE_RECORDED")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&demo.stdout);
-    assert!(demo.status.success(), "{text}");
-    assert!(text.contains("(ran live, finished in"), "{text}");
+    for hook in hooks {
+        assert!(has(exe, hook), "the test build lacks its hook {hook}");
+        assert!(
+            !has(&installed, hook),
+            "the installed kdeck has the hook {hook}"
+        );
+    }
+    let demo = |id: &str, env: &[(&str, &str)]| {
+        let mut cmd = Command::new(&installed);
+        cmd.args(["demo", id])
+            .env_remove("KDECK_FORCE_RECORDED")
+            .stdin(Stdio::null());
+        for hook in hooks {
+            cmd.env_remove(hook);
+        }
+        let out = cmd.envs(env.iter().copied()).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), text)
+    };
+    // With the hooks the child would sleep past the demo's timeout, or the probe would
+    // say no and the recording would play: the demo runs live either way.
+    for env in [
+        (kdeck::demo::TEST_SLEEP_ENV, "600"),
+        (kdeck::probe::FORCE_ENV, "landlock=no"),
+    ] {
+        let (code, text) = demo("landlock", &[env]);
+        assert_eq!(code, Some(0), "{env:?}: {text}");
+        assert!(text.contains("(ran live, finished in"), "{env:?}: {text}");
+    }
+    // With the hook the WireGuard demo would create a bridge (where the kernel has one),
+    // live; without it, the run is the one with the variable unset, line for line but
+    // the last one's time.
+    let kind = (kdeck::probe::wireguard::KIND_ENV, "bridge");
+    let (plain_code, plain) = demo("wireguard", &[]);
+    let (code, text) = demo("wireguard", &[kind]);
+    let untimed = |t: &str| {
+        t.lines()
+            .map(|l| l.split(", finished in").next().unwrap_or(l).to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(code, plain_code, "{text}");
+    assert_eq!(untimed(&text), untimed(&plain));
+    assert!(!text.contains("bridge"), "{text}");
 }
 
 fn kdeck_at(exe: &Path, args: &[&str]) -> String {

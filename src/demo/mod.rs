@@ -156,28 +156,40 @@ pub fn force_recorded() -> bool {
     std::env::var("KDECK_FORCE_RECORDED").is_ok_and(|v| v == "1")
 }
 
-/// Runs a demo's probe, honouring the test-only `KDECK_PROBE_FORCE` override.
+/// Runs a demo's probe: the kernel's answer (in test builds, possibly overridden by the
+/// test-only [`probe::FORCE_ENV`]).
 pub fn run_probe(spec: &DemoSpec) -> Probe {
     let real = (spec.probe)();
-    let facts = real.facts.clone();
-    let forced = match probe::forced(spec.id) {
-        Some(Support::No) => Probe::no(
+    #[cfg(feature = "test-hooks")]
+    if let Some(forced) = forced_probe(spec.id, &real) {
+        return forced;
+    }
+    real
+}
+
+/// The test hook [`probe::FORCE_ENV`]: the answer it forces for this demo, its evidence
+/// saying so and quoting the real answer; None when it forces nothing here.
+#[cfg(feature = "test-hooks")]
+fn forced_probe(id: &str, real: &Probe) -> Option<Probe> {
+    let env = probe::FORCE_ENV;
+    let forced = match probe::forced(id)? {
+        Support::No => Probe::no(
             real.feature,
             format!(
-                "forced unsupported by KDECK_PROBE_FORCE (real answer: {})",
+                "forced unsupported by {env} (real answer: {})",
                 real.evidence
             ),
         ),
-        Some(Support::Partial) => Probe::partial(
+        Support::Partial => Probe::partial(
             real.feature,
-            format!(
-                "forced partial by KDECK_PROBE_FORCE (real answer: {})",
-                real.evidence
-            ),
+            format!("forced partial by {env} (real answer: {})", real.evidence),
         ),
-        _ => return real,
+        Support::Yes => return None,
     };
-    Probe { facts, ..forced }
+    Some(Probe {
+        facts: real.facts.clone(),
+        ..forced
+    })
 }
 
 /// Tests only (the `test-hooks` feature, which only this package's own test builds

@@ -4,7 +4,7 @@
 //! A forked child enters fresh user + network namespaces (uid 0 there) and sends
 //! RTM_NEWLINK (`ip link add wg0 type wireguard`) and an RTM_GETLINK dump; when it
 //! exits, its namespace and the link are gone. The link kind comes from
-//! [`link_kind`] (test-only override `KDECK_WG_KIND`, see the probe).
+//! [`link_kind`] (a test-only override in test builds, see the probe).
 
 use super::out;
 use crate::probe::userns;

@@ -94,11 +94,18 @@ impl Probe {
 
 pub use crate::sys::errno::{errno_name, last_errno};
 
-/// Test-only override: `KDECK_PROBE_FORCE=<demo-id>=no[,<demo-id>=partial...]` makes
-/// the named demos' probes answer as given (evidence says it was forced). Used by tests
-/// to show the fallback path on a kernel that has every feature.
+/// Tests only (the `test-hooks` feature, which only this package's own test builds
+/// enable): `KDECK_PROBE_FORCE=<demo-id>=no[,<demo-id>=partial...]` makes the named
+/// demos' probes answer as given (evidence says it was forced), to show the fallback
+/// path on a kernel that has every feature. The shipped binary is built without it:
+/// its probes give the kernel's answer, whatever the environment says.
+#[cfg(feature = "test-hooks")]
+pub const FORCE_ENV: &str = "KDECK_PROBE_FORCE";
+
+/// The answer [`FORCE_ENV`] forces for this demo, if any (test builds only).
+#[cfg(feature = "test-hooks")]
 pub fn forced(demo_id: &str) -> Option<Support> {
-    let spec = std::env::var("KDECK_PROBE_FORCE").ok()?;
+    let spec = std::env::var(FORCE_ENV).ok()?;
     spec.split(',').find_map(|item| {
         let (id, val) = item.split_once('=')?;
         if id.trim() != demo_id {

@@ -6,26 +6,38 @@
 //! (`/boot/config-<release>`, release from uname(2) only to locate the file) and the
 //! module file. A module that is not loaded means No: the demo never loads modules.
 //!
-//! Test-only override: `KDECK_WG_KIND=<kind>` makes the demo create a link of another
-//! kind (e.g. `bridge`) so the rtnetlink path can be tested where WireGuard is
+//! Test-only override (test builds only: the `test-hooks` feature, which only this
+//! package's own tests enable): `KDECK_WG_KIND=<kind>` makes the demo create a link of
+//! another kind (e.g. `bridge`) so the rtnetlink path can be tested where WireGuard is
 //! missing. The override is honoured only if `/sys/module/<kind>` exists (built in or
-//! already loaded), so it can't cause a module load either.
+//! already loaded), so it can't cause a module load either. The shipped binary is built
+//! without it and always creates a WireGuard link.
 
 use std::path::Path;
 
 use super::Probe;
 
-/// Environment variable of the test-only link-kind override.
+/// Environment variable of the test-only link-kind override (test builds only).
+#[cfg(feature = "test-hooks")]
 pub const KIND_ENV: &str = "KDECK_WG_KIND";
 /// The link kind the demo creates without the override.
 pub const WIREGUARD: &str = "wireguard";
 
-/// The link kind the demo creates: "wireguard", or the test-only override.
+/// The link kind [`KIND_ENV`] asks for, if it names one other than WireGuard.
+#[cfg(feature = "test-hooks")]
+fn kind_override() -> Option<String> {
+    let kind = std::env::var(KIND_ENV).ok()?;
+    let kind = kind.trim();
+    (!kind.is_empty() && kind != WIREGUARD).then(|| kind.to_string())
+}
+
+/// The link kind the demo creates: "wireguard" (in test builds, the override's kind).
 pub fn link_kind() -> String {
-    match std::env::var(KIND_ENV) {
-        Ok(k) if !k.trim().is_empty() => k.trim().to_string(),
-        _ => WIREGUARD.to_string(),
+    #[cfg(feature = "test-hooks")]
+    if let Some(kind) = kind_override() {
+        return kind;
     }
+    WIREGUARD.to_string()
 }
 
 /// The kernel release from uname(2), used only to locate its config and modules.
@@ -59,6 +71,8 @@ fn module_file(release: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The probe under the test-only override: the other kind's module must be there.
+#[cfg(feature = "test-hooks")]
 fn probe_override(kind: &str) -> Probe {
     let sys = format!("/sys/module/{kind}");
     if Path::new(&sys).is_dir() {
@@ -77,8 +91,8 @@ fn probe_override(kind: &str) -> Probe {
 /// Yes when WireGuard is loaded or built in; No otherwise (with what was checked).
 pub fn probe() -> Probe {
     const F: &str = "wireguard";
-    let kind = link_kind();
-    if kind != WIREGUARD {
+    #[cfg(feature = "test-hooks")]
+    if let Some(kind) = kind_override() {
         return probe_override(&kind);
     }
     if Path::new("/sys/module/wireguard/initstate").exists() {
