@@ -52,7 +52,7 @@ def cases(decks, builtin_start):
 def ttff(args, tool_bin, tail, first, second, runs):
     with tempfile.NamedTemporaryFile(suffix='.json') as f:
         cmd = [sys.executable, args.ttff, '-n', str(runs), '--size', '120x40',
-               '--first', first, '--key', 'right', '--second', second, '--quit', 'q',
+               '--first', first, '--key', 'right', '--second', second, '--quit', 'ctrl-c',
                '--json', f.name, '--', tool_bin] + tail
         done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)

@@ -246,3 +246,53 @@ fn list_command_text_and_json() {
             .any(|r| r["demo"] == "landlock")
     );
 }
+
+/// A deck big enough to be parsed on several threads: the slides keep their order, a
+/// slide without a section is in the one before it (across the threads' parts too),
+/// and every broken slide is reported, in order.
+#[test]
+fn a_big_deck_parsed_in_parts_keeps_order_sections_and_errors() {
+    let slide = |i: usize| {
+        let section = match i {
+            0 => "section = \"A\"\n",
+            60 => "section = \"B\"\n",
+            _ => "",
+        };
+        let body = if i == 70 || i == 90 {
+            "+++\ntitle = \"broken\"\nbogus = 1\n+++\nx\n".to_string()
+        } else {
+            format!("+++\ntitle = \"Slide {i}\"\n{section}+++\n# Slide {i}\n")
+        };
+        (format!("deck/{i:03}.md"), body.into_bytes())
+    };
+    let files: Vec<(String, Vec<u8>)> = (0..120).rev().map(slide).collect();
+    let err = Deck::from_files("deck", files, &ids())
+        .unwrap_err()
+        .to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("deck/070.md:3:"), "{err}");
+    assert!(lines[1].starts_with("deck/090.md:3:"), "{err}");
+
+    let files: Vec<(String, Vec<u8>)> = (0..120)
+        .filter(|i| *i != 70 && *i != 90)
+        .rev()
+        .map(slide)
+        .collect();
+    let deck = Deck::from_files("deck", files, &ids()).unwrap();
+    assert_eq!(deck.slides.len(), 118);
+    for (n, s) in deck.slides.iter().enumerate() {
+        let i: usize = s.title.trim_start_matches("Slide ").parse().unwrap();
+        assert_eq!(
+            i,
+            if n < 70 {
+                n
+            } else if n < 89 {
+                n + 1
+            } else {
+                n + 2
+            }
+        );
+        assert_eq!(s.section, if i < 60 { "A" } else { "B" }, "slide {i}");
+    }
+}

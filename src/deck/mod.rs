@@ -108,10 +108,10 @@ impl Deck {
         mut files: Vec<(String, Vec<u8>)>,
         known_demos: &[&str],
     ) -> Result<Deck, DeckErrors> {
-        files.sort_by(|a, b| base_name(&a.0).cmp(base_name(&b.0)));
+        files.sort_by_cached_key(|f| base_name(&f.0).to_string());
         let mut errors = Vec::new();
         let mut meta = DeckMeta::default();
-        let mut slides: Vec<Slide> = Vec::new();
+        let mut texts: Vec<(&str, &str)> = Vec::new();
         for (name, bytes) in &files {
             let base = base_name(name);
             if !is_deck_file(base) {
@@ -136,9 +136,18 @@ impl Deck {
                 }
                 continue;
             }
-            let previous_section = slides.last().map(|s| s.section.as_str());
-            match Slide::parse(name, text, previous_section, known_demos) {
-                Ok(s) => slides.push(s),
+            texts.push((name, text));
+        }
+        let mut slides: Vec<Slide> = Vec::new();
+        for parsed in parse_all(&texts, known_demos) {
+            match parsed {
+                Ok((mut s, section_given)) => {
+                    // A slide without a section of its own is in the previous one's.
+                    if let (false, Some(previous)) = (section_given, slides.last()) {
+                        s.section = previous.section.clone();
+                    }
+                    slides.push(s)
+                }
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -208,6 +217,40 @@ fn check_minutes(file: &str, text: &str, minutes: Option<f64>) -> Option<DeckErr
 
 fn is_deck_file(name: &str) -> bool {
     !name.starts_with('.') && (name.ends_with(".md") || name == "deck.toml")
+}
+
+/// Below this many slides a deck is parsed on one thread (starting threads would cost
+/// more than they save).
+const PARALLEL_FROM: usize = 48;
+
+/// Every slide parsed on its own, in order; a big deck on every core (a 300-slide deck
+/// is parsed before its first frame, and parsing is most of that time).
+fn parse_all(
+    texts: &[(&str, &str)],
+    known_demos: &[&str],
+) -> Vec<Result<(Slide, bool), Vec<DeckError>>> {
+    let parse = |(name, text): &(&str, &str)| Slide::parse_alone(name, text, known_demos);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if texts.len() < PARALLEL_FROM || threads < 2 {
+        return texts.iter().map(parse).collect();
+    }
+    let chunk = texts.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = texts
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        // This thread takes the first part itself.
+        let mut all: Vec<_> = texts[..chunk.min(texts.len())].iter().map(parse).collect();
+        for part in parts {
+            match part.join() {
+                Ok(mut done) => all.append(&mut done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
 }
 
 fn base_name(name: &str) -> &str {

@@ -75,6 +75,21 @@ impl Slide {
         previous_section: Option<&str>,
         known_demos: &[&str],
     ) -> Result<Slide, Vec<DeckError>> {
+        let (mut slide, section_given) = Slide::parse_alone(file, text, known_demos)?;
+        if let (false, Some(previous)) = (section_given, previous_section) {
+            slide.section = previous.to_string();
+        }
+        Ok(slide)
+    }
+
+    /// [`Slide::parse`] without the slide before it: a slide without its own `section`
+    /// gets its title as section; the second value says whether the section was given
+    /// (else the deck gives it the previous slide's, see [`Slide::parse`]).
+    pub fn parse_alone(
+        file: &str,
+        text: &str,
+        known_demos: &[&str],
+    ) -> Result<(Slide, bool), Vec<DeckError>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parts = front_matter(file, text)?;
         let fm_text = &text[parts.fm_start..parts.fm_end];
@@ -98,15 +113,15 @@ impl Slide {
         })?;
         // One-line fields shown in headers, lists and frames: no escape sequences.
         let title = printable_line(&fm.title).into_owned();
-        let section = fm
+        let given = fm
             .section
             .filter(|s| !s.trim().is_empty())
-            .map(|s| printable_line(&s).into_owned())
-            .or_else(|| previous_section.map(str::to_string))
-            .unwrap_or_else(|| title.clone());
+            .map(|s| printable_line(&s).into_owned());
+        let section_given = given.is_some();
+        let section = given.unwrap_or_else(|| title.clone());
         let search_text =
             format!("{}\n{}\n{}", title, markdown::plain_text(&body), notes).to_lowercase();
-        Ok(Slide {
+        let slide = Slide {
             file: file.to_string(),
             title,
             section,
@@ -118,7 +133,8 @@ impl Slide {
             sources: fm.sources,
             now_line,
             search_text,
-        })
+        };
+        Ok((slide, section_given))
     }
 }
 
