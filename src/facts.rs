@@ -177,10 +177,10 @@ pub fn recorded_facts(recordings: &Recordings) -> BTreeMap<String, (String, Stri
     demos.dedup();
     // Each recording once (lsm has two facts), not once per fact.
     for demo in demos {
-        let Ok(cast) = recordings.load(demo) else {
+        let Some(header) = recordings.load_header(demo) else {
             continue;
         };
-        let Some(meta) = &cast.header.kdeck else {
+        let Some(meta) = &header.kdeck else {
             continue;
         };
         for f in FACTS.iter().filter(|f| f.demo == demo) {

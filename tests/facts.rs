@@ -525,3 +525,31 @@ fn the_unprivileged_namespaces_fact_is_measured_as_an_unprivileged_user() {
         assert!(fact.contains("as nobody"), "{fact}");
     }
 }
+
+/// Start-up reads the embedded recordings' first lines only: the same headers as
+/// loading (and checking) them whole.
+#[test]
+fn embedded_headers_read_alone_are_the_whole_recordings_headers() {
+    let recs = Recordings::embedded();
+    let mut n = 0;
+    for d in kdeck::demo::registry() {
+        let Ok(whole) = recs.load(d.id) else { continue };
+        let alone = recs.load_header(d.id).expect("a header");
+        assert_eq!(
+            serde_json::to_value(&alone.kdeck).unwrap(),
+            serde_json::to_value(&whole.header.kdeck).unwrap(),
+            "{}",
+            d.id
+        );
+        assert_eq!(
+            (alone.width, alone.height),
+            (whole.header.width, whole.header.height)
+        );
+        n += 1;
+    }
+    assert_eq!(
+        n,
+        kdeck::demo::registry().len(),
+        "every demo has a recording"
+    );
+}

@@ -57,7 +57,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::sys::host::{now_rfc3339_utc, rfc3339_utc, uname};
 pub use lines::{LineOrMarker, output_lines, step_lines};
 pub use meta::host_meta;
-pub use parse::{Parsed, parse, parse_all};
+pub use parse::{Parsed, header_of, parse, parse_all};
 pub use validate::{RecordingErrors, validate_recording};
 pub use write::{CastWriter, write_v2};
 

@@ -22,6 +22,12 @@ pub fn parse(text: &str, source: &str) -> Result<Cast, CastError> {
     }
 }
 
+/// The header of a recording from its first line alone (`None` when that line is not
+/// a valid header); for reading facts from many recordings without their events.
+pub fn header_of(first_line: &str) -> Option<Header> {
+    parse_header(first_line, first_line).ok().map(|(_, h)| h)
+}
+
 /// A recording read as far as it goes: the events that parsed, every problem found,
 /// and where each event and each skipped (unknown) code was, for stricter checks.
 #[derive(Debug, Clone)]

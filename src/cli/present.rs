@@ -61,12 +61,14 @@ pub fn present(args: PresentArgs) -> anyhow::Result<ExitCode> {
     events
         .spawn_signals()
         .context("can't install the signal handlers")?;
-    let server = speaker_server(&args, &mut app, &events);
     let started = std::time::Instant::now();
     let mut terminal = kdeck::terminal::init().context("can't set up the terminal")?;
     kdeck::signals::install_fatal();
     let mut ui = kdeck::ui::UiState::default();
     let first = first_frame(&mut terminal, &mut app, &mut ui, &events);
+    // After the first frame: a speaker view can only connect once the slide is up
+    // anyway, and a failure shows in the status line from the next frame on.
+    let server = speaker_server(&args, &mut app, &events);
     // With --deck DIR, a saved slide is on screen within a few tens of milliseconds.
     let _watch = args.deck.as_ref().and_then(|dir| {
         kdeck::reload::watch(dir.clone(), demo::ids(), events.notifier())

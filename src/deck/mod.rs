@@ -230,8 +230,11 @@ fn parse_all(
     known_demos: &[&str],
 ) -> Vec<Result<(Slide, bool), Vec<DeckError>>> {
     let parse = |(name, text): &(&str, &str)| Slide::parse_alone(name, text, known_demos);
+    if texts.len() < PARALLEL_FROM {
+        return texts.iter().map(parse).collect();
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if texts.len() < PARALLEL_FROM || threads < 2 {
+    if threads < 2 {
         return texts.iter().map(parse).collect();
     }
     let chunk = texts.len().div_ceil(threads);

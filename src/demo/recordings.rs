@@ -41,6 +41,18 @@ impl Recordings {
     /// Loads a demo's recording and checks it with the one validator
     /// ([`asciicast::validate_recording`]): the error names the file and line of
     /// every problem. A file on disk must be a regular file of at most 16 MiB.
+    /// The header of `id`'s recording. An embedded recording (checked whole by the
+    /// tests) is read from its first line only, so start-up doesn't bring every
+    /// recording's pages into memory; one from a directory is loaded and checked whole.
+    pub fn load_header(&self, id: &str) -> Option<asciicast::Header> {
+        if self.dir.is_some() {
+            return self.load(id).ok().map(|c| c.header);
+        }
+        let bytes = EMBEDDED.get_file(format!("{id}/recorded.cast"))?.contents();
+        let first = bytes.split(|b| *b == b'\n').next()?;
+        asciicast::header_of(std::str::from_utf8(first).ok()?)
+    }
+
     pub fn load(&self, id: &str) -> Result<Cast, String> {
         let path = self.path_of(id);
         let text = match &self.dir {
