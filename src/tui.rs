@@ -118,8 +118,12 @@ pub fn run_observed<C: Canvas>(
         if !app.quit && source.draws() {
             draw_observed(terminal, app, ui, after)?;
         }
-        // After the frame: the highlighting thread's work never delays it.
+        // After the frame: the highlighting thread's work never delays it, and the
+        // slides around are laid out while the presenter talks.
         crate::highlight::ahead::follow(app.current);
+        if let Some(area) = ui.last_area() {
+            crate::ui::prepare_neighbours(app, ui, area);
+        }
     }
     Ok(())
 }

@@ -140,3 +140,39 @@ fn a_live_demo_runs_through_the_loop_and_the_engine() {
     );
     assert_eq!(pane.summary.mode(), kdeck::demo::DemoMode::Live);
 }
+
+/// After a frame the loop lays out the slides before and after the current one, at
+/// the width each will be drawn at: the → and ← frames then find their text laid out.
+#[test]
+fn the_neighbours_are_laid_out_at_the_width_they_are_drawn_at() {
+    for (w, h) in [(100, 30), (70, 24)] {
+        // Slide 11 (a demo) between slide 10 (none) and slide 12 (a demo).
+        let mut app = app_at(10);
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+        let mut ui = UiState::default();
+        let mut script = Script(vec![vec![Message::Resize]]);
+        run(
+            &mut terminal,
+            &mut app,
+            &mut ui,
+            &mut script,
+            &mut Kept::default(),
+        )
+        .unwrap();
+        let ahead = ui.laid_out_slides();
+        for neighbour in [9, 11] {
+            // Where a frame on that slide lays it out.
+            let mut there = app_at(neighbour);
+            let mut fresh = UiState::default();
+            let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+            kdeck::tui::draw(&mut t, &mut there, &mut fresh).unwrap();
+            let drawn = fresh.laid_out_slides();
+            assert_eq!(drawn.len(), 1, "{drawn:?}");
+            assert!(
+                ahead.contains(&drawn[0]),
+                "{w}x{h}: slide {neighbour} drawn as {:?}, laid out ahead: {ahead:?}",
+                drawn[0]
+            );
+        }
+    }
+}

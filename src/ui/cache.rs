@@ -39,8 +39,12 @@ impl Cache {
 
     /// The current slide's body wrapped at `width`, search matches marked.
     pub fn slide(&self, app: &App, width: usize) -> Lines {
+        self.slide_at(app, app.current, width)
+    }
+
+    /// Slide `index`'s body wrapped at `width`, search matches marked.
+    pub fn slide_at(&self, app: &App, index: usize, width: usize) -> Lines {
         self.check(app);
-        let index = app.current;
         let key = (index, width);
         if let Some(hit) = self.slides.borrow().get(&key) {
             return hit.clone();
@@ -55,6 +59,13 @@ impl Cache {
         let lines = Rc::new(lines);
         self.slides.borrow_mut().insert(key, lines.clone());
         lines
+    }
+
+    /// The (slide, width) pairs laid out, sorted.
+    pub fn laid_out(&self) -> Vec<(usize, usize)> {
+        let mut keys: Vec<_> = self.slides.borrow().keys().copied().collect();
+        keys.sort_unstable();
+        keys
     }
 
     /// The URLs the current slide's body and notes mention.
@@ -73,12 +84,20 @@ impl Cache {
 
     /// The current slide's notes wrapped at `width` (empty when it has none).
     pub fn notes(&self, app: &App, width: usize) -> Lines {
+        self.notes_at(app, app.current, width)
+    }
+
+    /// Slide `index`'s notes wrapped at `width` (empty when it has none).
+    pub fn notes_at(&self, app: &App, index: usize, width: usize) -> Lines {
         self.check(app);
-        let key = (app.current, width);
+        let key = (index, width);
         if let Some(hit) = self.notes.borrow().get(&key) {
             return hit.clone();
         }
-        let text = &app.deck.slides[app.current].notes;
+        let Some(slide) = app.deck.slides.get(index) else {
+            return Lines::default();
+        };
+        let text = &slide.notes;
         let lines = if text.is_empty() {
             Vec::new()
         } else {

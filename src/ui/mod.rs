@@ -28,6 +28,8 @@ pub struct UiState {
     pane: std::cell::Cell<PaneView>,
     /// How far the slide text can scroll at the last draw (0: it fits).
     slide_overflow: std::cell::Cell<usize>,
+    /// The whole area of the last draw.
+    area: std::cell::Cell<Option<Rect>>,
 }
 
 impl UiState {
@@ -39,6 +41,16 @@ impl UiState {
     /// How far the slide text could scroll at the last draw.
     pub fn slide_overflow(&self) -> usize {
         self.slide_overflow.get()
+    }
+
+    /// The (slide, width) pairs whose text is laid out in the memo.
+    pub fn laid_out_slides(&self) -> Vec<(usize, usize)> {
+        self.cache.laid_out()
+    }
+
+    /// The whole area of the last draw.
+    pub fn last_area(&self) -> Option<Rect> {
+        self.area.get()
     }
 }
 
@@ -87,6 +99,7 @@ impl StatefulWidget for &App {
 
     fn render(self, area: Rect, buf: &mut Buffer, ui: &mut UiState) {
         let ui = &*ui;
+        ui.area.set(Some(area));
         crate::hyperlink::publish(Vec::new());
         if self.blank {
             // `b` or `.`: nothing on the projector until the next key.
@@ -124,6 +137,34 @@ impl StatefulWidget for &App {
             found.extend(links::find(buf, rect, &targets));
         }
         crate::hyperlink::publish(found);
+    }
+}
+
+/// Lays out the slides before and after the current one (their text wrapped, their
+/// notes too) at the width they will have in `area`, so that → and ← draw from the
+/// memo instead of wrapping markdown on the key: the loop calls this after a frame,
+/// while it waits for the next key. Already laid out slides cost a lookup.
+pub fn prepare_neighbours(app: &App, ui: &UiState, area: Rect) {
+    if area.width < frame::MIN_WIDTH || area.height < frame::MIN_HEIGHT {
+        return;
+    }
+    for index in [app.current + 1, app.current.wrapping_sub(1)] {
+        let Some(slide) = app.deck.slides.get(index) else {
+            continue;
+        };
+        // The notes take rows, never columns: the width doesn't depend on them.
+        let areas = frame::areas(area, slide.demo.is_some(), None, 0);
+        let width = areas.slide.width.saturating_sub(2);
+        let wrap = if slide.layout == crate::deck::Layout::Center {
+            width.min(64)
+        } else {
+            width
+        };
+        ui.cache.slide_at(app, index, wrap as usize);
+        if app.notes_visible() {
+            ui.cache
+                .notes_at(app, index, area.width.saturating_sub(4) as usize);
+        }
     }
 }
 
