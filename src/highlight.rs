@@ -20,7 +20,7 @@ use syntect::easy::HighlightLines;
 use syntect::highlighting::{
     Color as SynColor, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSettings,
 };
-use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
+use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static THEME_ANSI: OnceLock<Option<Theme>> = OnceLock::new();
@@ -32,19 +32,13 @@ fn theme() -> Option<&'static Theme> {
 static DEFAULTS: OnceLock<SyntaxSet> = OnceLock::new();
 static EXTRA: OnceLock<Option<SyntaxSet>> = OnceLock::new();
 
-/// kdeck's own syntaxes, for languages syntect's defaults lack (TOML), built on first
-/// use from the definitions in assets/syntaxes.
-const EXTRA_SYNTAXES: &[&str] = &[include_str!("../assets/syntaxes/TOML.sublime-syntax")];
+/// kdeck's own syntaxes, for languages syntect's defaults lack (TOML): compiled from
+/// assets/syntaxes by build.rs, loaded on first use.
+const EXTRA_DUMP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/syntaxes.bin"));
 
 fn extra() -> Option<&'static SyntaxSet> {
     EXTRA
-        .get_or_init(|| {
-            let mut builder = syntect::parsing::SyntaxSetBuilder::new();
-            for text in EXTRA_SYNTAXES {
-                builder.add(SyntaxDefinition::load_from_str(text, true, None).ok()?);
-            }
-            Some(builder.build())
-        })
+        .get_or_init(|| syntect::dumps::from_uncompressed_data(EXTRA_DUMP).ok())
         .as_ref()
 }
 
