@@ -137,8 +137,10 @@ pub fn read_regular(path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>
     if meta.len() > cap {
         return Err(too_big());
     }
-    let mut bytes = Vec::new();
-    // /proc files report size 0: the cap is enforced on what is read, too.
+    // Room for the whole file and the end-of-file read: one read(2) for the contents (an
+    // empty Vec grows from 32 bytes, seven reads for a 1 KB slide; std::fs::read sizes
+    // it the same way). /proc files report size 0: the cap is enforced on what is read, too.
+    let mut bytes = Vec::with_capacity(meta.len().min(cap) as usize + 1);
     file.take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(describe_io(path, &e)))?;

@@ -247,11 +247,10 @@ fn list_command_text_and_json() {
     );
 }
 
-/// A deck big enough to be parsed on several threads: the slides keep their order, a
-/// slide without a section is in the one before it (across the threads' parts too),
-/// and every broken slide is reported, in order.
+/// A big deck: the slides keep their order, a slide without a section is in the one
+/// before it, and every broken slide is reported, in order.
 #[test]
-fn a_big_deck_parsed_in_parts_keeps_order_sections_and_errors() {
+fn a_big_deck_keeps_order_sections_and_errors() {
     let slide = |i: usize| {
         let section = match i {
             0 => "section = \"A\"\n",
