@@ -295,3 +295,20 @@ fn a_big_deck_keeps_order_sections_and_errors() {
         assert_eq!(s.section, if i < 60 { "A" } else { "B" }, "slide {i}");
     }
 }
+
+/// A deck that names no section shows each slide's own title in the header, not the
+/// first slide's title on every slide.
+#[test]
+fn without_sections_each_slide_is_its_own() {
+    let files = (1..=3)
+        .map(|i| {
+            (
+                format!("d/{i}.md"),
+                format!("+++\ntitle = \"Slide {i}\"\n+++\ntext\n").into_bytes(),
+            )
+        })
+        .collect();
+    let deck = Deck::from_files("d", files, &ids()).unwrap();
+    let sections: Vec<&str> = deck.slides.iter().map(|s| s.section.as_str()).collect();
+    assert_eq!(sections, ["Slide 1", "Slide 2", "Slide 3"]);
+}

@@ -139,13 +139,18 @@ impl Deck {
             texts.push((name, text));
         }
         let mut slides: Vec<Slide> = Vec::new();
+        // The last section a slide named: the slides after it without one are in it.
+        let mut named: Option<String> = None;
         for parsed in parse_all(&texts, known_demos) {
             match parsed {
                 Ok((mut s, section_given)) => {
-                    // A slide without a section of its own is in the previous one's.
-                    if let (false, Some(previous)) = (section_given, slides.last()) {
-                        s.section = previous.section.clone();
+                    if section_given {
+                        named = Some(s.section.clone());
+                    } else if let Some(section) = &named {
+                        s.section = section.clone();
                     }
+                    // Before any named section a slide is its own (its title): a deck
+                    // without sections doesn't show its first slide's title on every slide.
                     slides.push(s)
                 }
                 Err(mut e) => errors.append(&mut e),

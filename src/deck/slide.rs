@@ -49,7 +49,8 @@ pub struct Slide {
     /// The file it came from, as named to the user.
     pub file: String,
     pub title: String,
-    /// The talk section (defaults to the previous slide's, or the title for the first).
+    /// The talk section (defaults to the last section a slide before named, or else the
+    /// slide's own title).
     pub section: String,
     pub demo: Option<String>,
     pub minutes: Option<f64>,
