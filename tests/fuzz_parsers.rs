@@ -172,8 +172,8 @@ proptest! {
         keys in prop::collection::vec(prop::sample::select(vec!['j', 'k', 'o', 's', '?', 'l', 'h', '/']), 0..4),
     ) {
         let ids = kdeck::demo::ids();
-        match Slide::parse("f.md", &text, None, &ids) {
-            Ok(slide) => prop_assert!(slide.body.len() <= text.len() + 1),
+        match Slide::parse("f.md", &text, &ids) {
+            Ok((slide, _)) => prop_assert!(slide.body.len() <= text.len() + 1),
             Err(errors) => {
                 prop_assert!(!errors.is_empty() && errors.len() <= 8);
                 for e in errors {

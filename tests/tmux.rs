@@ -33,6 +33,18 @@ fn present_navigate_help_quit() {
     assert!(!s.alternate_screen(), "alternate screen left");
 }
 
+/// After kdeck ended: the shell's `stty` shows cooked mode, and the alternate screen is
+/// left.
+fn assert_terminal_restored(s: &Session) {
+    s.wait_for("icanon");
+    let screen = s.screen();
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "cooked mode again:\n{screen}"
+    );
+    assert!(!s.alternate_screen(), "alternate screen left");
+}
+
 /// Types the number of the slide that carries demo `id`, then Enter (the jump key).
 fn go_to_demo(s: &Session, id: &str) {
     let n = kdeck::deck::Deck::embedded(&kdeck::demo::ids())
@@ -125,13 +137,7 @@ fn a_panic_restores_the_terminal_then_prints_its_message() {
         after.contains("panicking on purpose to test terminal restore"),
         "the panic message is printed:\n{after}"
     );
-    s.wait_for("icanon");
-    assert!(
-        s.screen().lines().any(|l| l.trim() == "icanon"),
-        "cooked mode again:\n{}",
-        s.screen()
-    );
-    assert!(!s.alternate_screen(), "alternate screen left");
+    assert_terminal_restored(&s);
 }
 
 #[test]
@@ -429,13 +435,7 @@ fn a_stack_overflow_restores_the_terminal() {
         "{after}"
     );
     assert!(after.contains("has overflowed its stack"), "{after}");
-    s.wait_for("icanon");
-    assert!(
-        s.screen().lines().any(|l| l.trim() == "icanon"),
-        "cooked mode again:\n{}",
-        s.screen()
-    );
-    assert!(!s.alternate_screen(), "alternate screen left");
+    assert_terminal_restored(&s);
 }
 
 #[test]

@@ -69,24 +69,11 @@ const FENCE: &str = "+++";
 const NOTES: &str = "???";
 
 impl Slide {
-    /// Parses one slide file. `known_demos` are the valid `demo` ids.
+    /// Parses one slide file; `known_demos` are the valid `demo` ids. A slide without
+    /// its own `section` gets its title as section; the second value says whether the
+    /// section was given (else the deck puts the slide in the last section named before
+    /// it, see `Deck::from_files`).
     pub fn parse(
-        file: &str,
-        text: &str,
-        previous_section: Option<&str>,
-        known_demos: &[&str],
-    ) -> Result<Slide, Vec<DeckError>> {
-        let (mut slide, section_given) = Slide::parse_alone(file, text, known_demos)?;
-        if let (false, Some(previous)) = (section_given, previous_section) {
-            slide.section = previous.to_string();
-        }
-        Ok(slide)
-    }
-
-    /// [`Slide::parse`] without the slide before it: a slide without its own `section`
-    /// gets its title as section; the second value says whether the section was given
-    /// (else the deck gives it the previous slide's, see [`Slide::parse`]).
-    pub fn parse_alone(
         file: &str,
         text: &str,
         known_demos: &[&str],

@@ -126,9 +126,12 @@ impl Server {
     /// none, the last state is forgotten: a view that connects gets the next one, which
     /// follows at once (its arrival redraws the presentation).
     pub fn publish_with(&self, state: impl FnOnce() -> ToSpeaker) {
-        if lock(&self.clients).views.is_empty() {
-            lock(&self.clients).last = None;
-            return;
+        {
+            let mut c = lock(&self.clients);
+            if c.views.is_empty() {
+                c.last = None;
+                return;
+            }
         }
         self.publish(&state());
     }
